@@ -1,0 +1,158 @@
+"""What plugins contribute: service and indicator definitions, and the catalog.
+
+Contributions are frozen dataclasses; the core validates, merges and sorts
+them (pluggy calls implementations LIFO, so order must not depend on it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from typing import Literal
+
+from helpdesk.office_hours import WeeklyHours
+from helpdesk.office_hours import standard_office_hours
+
+DurationUnit = Literal["hours", "days"]
+RequesterKind = Literal["unit", "media", "citizen"]
+REQUESTER_KINDS: tuple[str, ...] = ("unit", "media", "citizen")
+
+
+class CatalogError(Exception):
+    """The plugin set contributes something inconsistent; start-up must stop."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BusinessDuration:
+    """An amount of business time: business hours or business days."""
+
+    amount: int
+    unit: DurationUnit = "hours"
+
+    def __post_init__(self) -> None:
+        if self.amount <= 0:
+            raise CatalogError(f"a business duration must be positive, got {self.amount}")
+        if self.unit not in ("hours", "days"):
+            raise CatalogError(f"unknown business duration unit {self.unit!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SlaPolicy:
+    """A service's targets: time to turn/respond and time to resolve."""
+
+    respond: BusinessDuration | None = None
+    resolve: BusinessDuration | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeadTime:
+    """How long before the event (or the required date) a request must arrive.
+
+    ``unit`` is ``"hours"`` for calendar hours (P01's 72 hours) or ``"days"``
+    for business days (P04's 7); ``field`` names the form field holding the date.
+    """
+
+    amount: int
+    unit: DurationUnit
+    field: str
+    rule: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IndicatorDefinition:
+    """A measured figure, as the source document defines it."""
+
+    code: str
+    name: str
+    formula: str
+    unit: str
+    periodicity: str
+    responsible: str
+    service_code: str | None = None
+    plugin: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceDefinition:
+    """One documented government service, as a plugin contributes it.
+
+    ``department`` is the code of the department that handles it by default
+    (a tenant admin may choose another); ``requester_kinds`` says who may ask:
+    people of a requesting unit, media outlets, citizens.
+    """
+
+    code: str
+    name: str
+    description: str
+    source_document: str
+    area: str
+    department: str
+    requester_kinds: tuple[str, ...] = ("unit",)
+    liaison_required: bool = False
+    sla: SlaPolicy = field(default_factory=SlaPolicy)
+    lead_time: LeadTime | None = None
+    office_hours: WeeklyHours = field(default_factory=standard_office_hours)
+    outputs: tuple[str, ...] = ()
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.code or not self.code.replace("-", "").isalnum():
+            raise CatalogError(f"invalid service code {self.code!r}")
+        unknown = set(self.requester_kinds) - set(REQUESTER_KINDS)
+        if unknown:
+            raise CatalogError(f"{self.code}: unknown requester kinds {sorted(unknown)}")
+
+
+class Catalog:
+    """Every service the loaded plugins contribute, by code, sorted."""
+
+    def __init__(self, services: Iterable[ServiceDefinition]) -> None:
+        self._by_code: dict[str, ServiceDefinition] = {}
+        for service in services:
+            previous = self._by_code.get(service.code)
+            if previous is not None:
+                raise CatalogError(
+                    f"duplicate service code {service.code}: declared by plugins "
+                    f"{previous.plugin!r} and {service.plugin!r}"
+                )
+            self._by_code[service.code] = service
+        self._by_code = dict(sorted(self._by_code.items()))
+
+    def __iter__(self) -> Iterator[ServiceDefinition]:
+        return iter(self._by_code.values())
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def get(self, code: str) -> ServiceDefinition | None:
+        return self._by_code.get(code)
+
+    def codes(self) -> list[str]:
+        return list(self._by_code)
+
+
+def stamp_plugin(
+    items: Iterable[ServiceDefinition | IndicatorDefinition], plugin: str
+) -> list[ServiceDefinition | IndicatorDefinition]:
+    """Record which plugin contributed each definition."""
+    return [replace(item, plugin=plugin) for item in items]
+
+
+def indicator_index(indicators: Iterable[IndicatorDefinition]) -> dict[str, IndicatorDefinition]:
+    """Index indicators by code, refusing a code declared twice."""
+    index: dict[str, IndicatorDefinition] = {}
+    for indicator in indicators:
+        previous = index.get(indicator.code)
+        if previous is not None:
+            raise CatalogError(
+                f"duplicate indicator code {indicator.code}: declared by plugins "
+                f"{previous.plugin!r} and {indicator.plugin!r}"
+            )
+        index[indicator.code] = indicator
+    return dict(sorted(index.items()))

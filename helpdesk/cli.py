@@ -1,0 +1,170 @@
+"""The ``helpdesk`` command: Flask's CLI with the help desk's own commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from helpdesk import create_app
+from helpdesk.config import ConfigError
+from helpdesk.plugins import PluginLoadError
+
+
+def _create_app() -> Flask:
+    try:
+        return create_app()
+    except (ConfigError, PluginLoadError) as exc:
+        # One clear line, no traceback: the operator fixes the variable and retries.
+        click.echo(f"Error de configuración: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def cli() -> None:
+    """Mesa de ayuda: servicios de TI y comunicación para gobiernos."""
+
+
+def _tenant_or_fail(slug: str) -> Any:
+    from helpdesk.tenancy import tenant_by_slug
+
+    tenant = tenant_by_slug(slug)
+    if tenant is None:
+        raise click.BadParameter(f"no existe el gobierno «{slug}»", param_hint="--tenant")
+    return tenant
+
+
+@cli.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema through the migrations."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo("Base de datos al día.")
+
+
+@cli.command("demo")
+@with_appcontext
+def demo() -> None:
+    """Load (or refresh) the demo tenants, offices, users and services."""
+    from helpdesk import demo as demo_data
+    from helpdesk import plugins
+
+    tenants = demo_data.load(plugins.host().catalog)
+    for tenant in tenants:
+        click.echo(f"{tenant.slug}: {tenant.name}")
+    click.echo(f"Contraseña de todos los usuarios de demostración: {demo_data.DEMO_PASSWORD}")
+
+
+@cli.command("catalog")
+@click.option("--tenant", "slug", help="Short name of a tenant (chalco, sinaloa, edomex).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def catalog(slug: str | None, as_json: bool) -> None:
+    """List the services of the catalog (and whether the tenant offers each)."""
+    from helpdesk import plugins
+    from helpdesk import service_settings
+    from helpdesk.extensions import db
+    from helpdesk.tenancy import scoped_to
+
+    host = plugins.host()
+    rows: list[dict[str, Any]] = []
+    if slug:
+        tenant = _tenant_or_fail(slug)
+        with scoped_to(tenant):
+            items = service_settings.tenant_services(tenant, host.catalog)
+            db.session.commit()
+            for item in items:
+                rows.append(
+                    {
+                        "code": item.definition.code,
+                        "name": item.definition.name,
+                        "plugin": item.definition.plugin,
+                        "enabled": item.enabled,
+                        "department": item.department.code if item.department else None,
+                    }
+                )
+    else:
+        for service in host.catalog:
+            rows.append({"code": service.code, "name": service.name, "plugin": service.plugin})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        flag = "" if "enabled" not in row else ("  [activo]" if row["enabled"] else "  [inactivo]")
+        click.echo(f"{row['code']:<20} {row['plugin']:<20} {row['name']}{flag}")
+
+
+@cli.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def plugins_command(as_json: bool) -> None:
+    """List the loaded plugins, their hooks and the services each contributes."""
+    from helpdesk import plugins
+
+    host = plugins.host()
+    rows = []
+    for info in host.plugin_infos():
+        services = [s.code for s in host.catalog if s.plugin == info.name]
+        rows.append(
+            {
+                "name": info.name,
+                "module": info.module,
+                "distribution": info.distribution,
+                "version": info.version,
+                "hooks": list(info.hooks),
+                "services": services,
+                "default": info.builtin_default,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        origin = "núcleo" if row["default"] else f"{row['distribution']} {row['version']}"
+        click.echo(f"{row['name']:<32} {origin:<28} {', '.join(row['services']) or '-'}")
+
+
+@cli.command("users")
+@click.option("--tenant", "slug", required=True, help="Short name of the tenant.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@with_appcontext
+def users(slug: str, as_json: bool) -> None:
+    """List the tenant's users with their e-mail, roles and unit or department."""
+    from helpdesk.extensions import db
+    from helpdesk.models import User
+    from helpdesk.tenancy import scoped_to
+
+    tenant = _tenant_or_fail(slug)
+    with scoped_to(tenant):
+        people = db.session.scalars(select(User).order_by(User.email)).all()
+        rows = [
+            {
+                "email": user.email,
+                "name": user.name,
+                "roles": sorted(user.roles),
+                "kind": user.kind,
+                "unit": user.unit.name if user.unit else None,
+                "department": user.department.code if user.department else None,
+                "organization": user.organization,
+                "active": user.active,
+            }
+            for user in people
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        where = row["unit"] or row["department"] or row["organization"] or "-"
+        click.echo(f"{row['email']:<32} {','.join(row['roles']):<24} {where}")
+
+
+def main() -> None:
+    cli(prog_name="helpdesk")

@@ -1,0 +1,1 @@
+"""Core behaviour written as plugins (registered from helpdesk.plugins.DEFAULT_PLUGINS)."""

@@ -1,0 +1,1 @@
+"""WTForms classes of the core pages (Flask-WTF adds CSRF to each)."""

@@ -1,0 +1,170 @@
+"""Builds the plugin manager of one app and wraps every hook call.
+
+Built-in service plugins and third-party packages load the same way, through
+the ``helpdesk`` entry-point group; the core keeps no list of them. Views and
+commands never call ``pm.hook.*`` directly: they use :class:`PluginHost`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import TYPE_CHECKING
+from typing import Any
+
+import pluggy
+from flask import current_app
+
+from helpdesk import hookspecs
+from helpdesk.catalog import Catalog
+from helpdesk.catalog import CatalogError
+from helpdesk.catalog import IndicatorDefinition
+from helpdesk.catalog import ServiceDefinition
+from helpdesk.catalog import indicator_index
+from helpdesk.catalog import stamp_plugin
+
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+ENTRY_POINT_GROUP = "helpdesk"
+
+# Core behaviour written as plugins, registered before the entry points so that
+# a plugin's answer to a firstresult hook wins over the core's trylast default.
+DEFAULT_PLUGINS: tuple[str, ...] = ("helpdesk.defaults.indicators",)
+
+log = logging.getLogger(__name__)
+
+
+class PluginLoadError(Exception):
+    """A requested plugin does not exist or cannot be loaded."""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What ``helpdesk plugins`` shows about one loaded plugin."""
+
+    name: str
+    module: str
+    distribution: str | None
+    version: str | None
+    hooks: tuple[str, ...]
+    builtin_default: bool
+
+
+def build_plugin_manager(config: Mapping[str, Any]) -> pluggy.PluginManager:
+    """Create a fresh manager: core defaults, then the ``helpdesk`` entry points.
+
+    ``HELPDESK_LOAD_PLUGINS`` (a list, or None for all) limits which entry points
+    load; ``HELPDESK_DISABLE_PLUGINS`` blocks names; ``HELPDESK_TRACE_PLUGINS``
+    logs every hook call.
+    """
+    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm.add_hookspecs(hookspecs)
+    for name in config.get("HELPDESK_DISABLE_PLUGINS") or []:
+        pm.set_blocked(name)
+    for module_name in DEFAULT_PLUGINS:
+        if not pm.is_blocked(module_name):
+            pm.register(importlib.import_module(module_name), name=module_name)
+
+    wanted = config.get("HELPDESK_LOAD_PLUGINS")
+    available = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    if wanted is not None:
+        missing = sorted(set(wanted) - set(available))
+        if missing:
+            raise PluginLoadError(
+                f"HELPDESK_LOAD_PLUGINS: no hay complemento instalado llamado {', '.join(missing)}"
+            )
+    distinfo: dict[str, tuple[str | None, str | None]] = {}
+    for name, ep in sorted(available.items()):
+        if wanted is not None and name not in wanted:
+            continue
+        if pm.is_blocked(name):
+            continue
+        plugin = ep.load()
+        pm.register(plugin, name=name)
+        dist = ep.dist
+        distinfo[name] = (dist.name if dist else None, dist.version if dist else None)
+    pm.check_pending()
+    pm._helpdesk_distinfo = distinfo  # type: ignore[attr-defined]
+
+    if config.get("HELPDESK_TRACE_PLUGINS"):
+        pm.trace.root.setwriter(log.info)
+        pm.enable_tracing()
+    return pm
+
+
+class PluginHost:
+    """The loaded plugins of one app and typed wrappers around their hooks."""
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self.pm = pm
+        self.catalog = Catalog(self._collect_services())
+        self.indicators = indicator_index(self._collect_indicators())
+
+    def _per_plugin(self, hook_name: str) -> list[tuple[str, list]]:
+        # Call each implementation on its own so every contribution can be
+        # traced back to the plugin that made it (duplicate codes name both).
+        hook = getattr(self.pm.hook, hook_name)
+        results = []
+        for impl in hook.get_hookimpls():
+            results.append((impl.plugin_name, list(impl.function() or [])))
+        return results
+
+    def _collect_services(self) -> list[ServiceDefinition]:
+        services: list[ServiceDefinition] = []
+        for plugin_name, items in self._per_plugin("helpdesk_services"):
+            for item in items:
+                if not isinstance(item, ServiceDefinition):
+                    raise CatalogError(
+                        f"plugin {plugin_name!r} returned {item!r} from helpdesk_services"
+                    )
+            services.extend(stamp_plugin(items, plugin_name))
+        return services
+
+    def _collect_indicators(self) -> list[IndicatorDefinition]:
+        indicators: list[IndicatorDefinition] = []
+        for plugin_name, items in self._per_plugin("helpdesk_indicators"):
+            indicators.extend(stamp_plugin(items, plugin_name))
+        return indicators
+
+    def blueprints(self) -> list[tuple[str, Blueprint]]:
+        """(plugin name, blueprint) pairs, in plugin-name order."""
+        pairs = []
+        for plugin_name, items in self._per_plugin("helpdesk_blueprints"):
+            pairs.extend((plugin_name, bp) for bp in items)
+        return sorted(pairs, key=lambda pair: (pair[0], pair[1].name))
+
+    def plugin_infos(self) -> list[PluginInfo]:
+        distinfo = getattr(self.pm, "_helpdesk_distinfo", {})
+        infos = []
+        for name, plugin in self.pm.list_name_plugin():
+            hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or []))
+            dist, version = distinfo.get(name, (None, None))
+            module = plugin.__name__ if isinstance(plugin, ModuleType) else type(plugin).__name__
+            infos.append(
+                PluginInfo(
+                    name=name,
+                    module=module,
+                    distribution=dist,
+                    version=version,
+                    hooks=hooks,
+                    builtin_default=name in DEFAULT_PLUGINS,
+                )
+            )
+        return sorted(infos, key=lambda info: (not info.builtin_default, info.name))
+
+
+def init_app(app: Any) -> PluginHost:
+    """Build the manager and the catalog for ``app``; kept in app.extensions."""
+    host = PluginHost(build_plugin_manager(app.config))
+    app.extensions["helpdesk"] = host
+    return host
+
+
+def host() -> PluginHost:
+    """The plugin host of the current app."""
+    return current_app.extensions["helpdesk"]

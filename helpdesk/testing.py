@@ -1,0 +1,205 @@
+"""The help desk's pytest plugin: fixtures for the core's tests and any plugin's.
+
+Registered through the ``pytest11`` entry point, so a third-party service
+package tests exactly like the built-in ones. The database and Redis come from
+``HELPDESK_TEST_DATABASE_URL`` and ``HELPDESK_TEST_REDIS_URL``; when those are
+set and the service cannot be reached, the tests fail, they never skip.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner
+from sqlalchemy import text
+from werkzeug.test import TestResponse
+
+from helpdesk import create_app
+from helpdesk.extensions import db
+
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+TEST_PASSWORD_METHOD = "pbkdf2:sha256:1000"  # fast hashing; production uses scrypt
+
+
+def database_url() -> str | None:
+    return os.environ.get("HELPDESK_TEST_DATABASE_URL") or None
+
+
+def redis_url() -> str | None:
+    return os.environ.get("HELPDESK_TEST_REDIS_URL") or None
+
+
+def uses_postgresql() -> bool:
+    url = database_url()
+    return bool(url and url.startswith("postgresql"))
+
+
+def reset_postgresql_schema(connection: Any) -> None:
+    connection.execute(text("DROP SCHEMA public CASCADE"))
+    connection.execute(text("CREATE SCHEMA public"))
+
+
+_pg_schema_ready = False
+
+
+def _prepare_database(app: Flask) -> None:
+    global _pg_schema_ready
+    with app.app_context():
+        if uses_postgresql():
+            if not _pg_schema_ready:
+                with db.engine.begin() as connection:
+                    reset_postgresql_schema(connection)
+                db.create_all()
+                _pg_schema_ready = True
+            else:
+                names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+                with db.engine.begin() as connection:
+                    connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            db.create_all()
+
+
+def mark_postgresql_schema_dirty() -> None:
+    """Tests that rebuild the schema themselves (migrations) call this afterwards."""
+    global _pg_schema_ready
+    _pg_schema_ready = False
+
+
+def make_test_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
+    """Settings for a test app: its own database, fast hashing, real CSRF."""
+    instance = tmp_path / "instance"
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "test-secret-key-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url() or f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "HELPDESK_PASSWORD_METHOD": TEST_PASSWORD_METHOD,
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
+    if database_url():
+        from helpdesk.config import _database_url
+
+        config["SQLALCHEMY_DATABASE_URI"] = _database_url(database_url(), instance)
+    if redis_url():
+        import redis
+
+        # Fails (never skips) when the variable is set and Redis is down.
+        redis.Redis.from_url(redis_url()).ping()
+        config["HELPDESK_REDIS_URL"] = redis_url()
+        config["RATELIMIT_STORAGE_URI"] = redis_url()
+    config.update(overrides)
+    return config
+
+
+def build_test_app(tmp_path: Any, **overrides: Any) -> Flask:
+    app = create_app(make_test_config(tmp_path, **overrides))
+    _prepare_database(app)
+    return app
+
+
+def dispose(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Browser:
+    """A test client that signs in and sends forms with their CSRF token, as a person would."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.token: str | None = None
+
+    def get(self, url: str, **kwargs: Any) -> TestResponse:
+        response = self.client.get(url, **kwargs)
+        match = CSRF_RE.search(response.get_data(as_text=True))
+        if match:
+            self.token = match.group(1)
+        return response
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:
+        if self.token is None:
+            self.get("/login")
+        payload = {"csrf_token": self.token, **(data or {})}
+        return self.client.post(url, data=payload, **kwargs)
+
+    def login(self, email: str, password: str) -> TestResponse:
+        self.get("/login")
+        return self.post("/login", {"email": email, "password": password})
+
+    def logout(self) -> TestResponse:
+        return self.post("/logout")
+
+
+@pytest.fixture
+def app_config(tmp_path: Any) -> dict[str, Any]:
+    """Override in a conftest to change settings of the ``app`` fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path: Any, app_config: dict[str, Any]) -> Iterator[Flask]:
+    """An app with every installed plugin, on an empty database."""
+    application = build_test_app(tmp_path, **app_config)
+    yield application
+    dispose(application)
+
+
+@pytest.fixture
+def bare_app(tmp_path: Any) -> Iterator[Flask]:
+    """An app with no service plugin at all: the core must still work."""
+    application = build_test_app(tmp_path, HELPDESK_LOAD_PLUGINS=[])
+    yield application
+    dispose(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def browser(client: FlaskClient) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+def demo(app: Flask) -> Flask:
+    """The app with the demo tenants, offices, users and services loaded."""
+    from helpdesk import demo as demo_data
+    from helpdesk import plugins
+
+    with app.app_context():
+        demo_data.load(plugins.host().catalog)
+    return app
+
+
+@pytest.fixture
+def login_as(demo: Flask) -> Any:
+    """``login_as("coordinator", tenant="chalco")`` -> a signed-in :class:`Browser`."""
+    from helpdesk import demo as demo_data
+
+    def _login(role: str, tenant: str = "chalco") -> Browser:
+        if role == "superadmin":
+            email = demo_data.SUPERADMIN_EMAIL
+        else:
+            spec = next(t for t in demo_data.DEMO_TENANTS if t.slug == tenant)
+            email = next(u.email for u in spec.users if u.role == role)
+        browser = Browser(demo.test_client())
+        response = browser.login(email, demo_data.DEMO_PASSWORD)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return browser
+
+    return _login

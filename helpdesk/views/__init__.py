@@ -1,0 +1,1 @@
+"""Blueprints, one per audience: portal, admin, superadmin, plus sign-in."""
