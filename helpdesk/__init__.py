@@ -72,7 +72,6 @@ def load_plugins(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from flask_login import login_required
 
-    from helpdesk import plugins
     from helpdesk.views import admin
     from helpdesk.views import auth
     from helpdesk.views import portal
