@@ -60,7 +60,8 @@ def build_plugin_manager(config: Mapping[str, Any]) -> pluggy.PluginManager:
 
     ``HELPDESK_LOAD_PLUGINS`` (a list, or None for all) limits which entry points
     load; ``HELPDESK_DISABLE_PLUGINS`` blocks names; ``HELPDESK_TRACE_PLUGINS``
-    logs every hook call.
+    logs every hook call; ``HELPDESK_PLUGIN_OBJECTS`` ((name, plugin) pairs,
+    set in code only) registers plugins that are not installed packages.
     """
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
@@ -88,6 +89,10 @@ def build_plugin_manager(config: Mapping[str, Any]) -> pluggy.PluginManager:
         pm.register(plugin, name=name)
         dist = ep.dist
         distinfo[name] = (dist.name if dist else None, dist.version if dist else None)
+    # Objects registered directly (tests, embedding apps): a fresh manager per
+    # app means nothing leaks into the next app, unlike a module-global one.
+    for name, plugin in config.get("HELPDESK_PLUGIN_OBJECTS") or []:
+        pm.register(plugin, name=name)
     pm.check_pending()
     pm._helpdesk_distinfo = distinfo  # type: ignore[attr-defined]
 
@@ -100,8 +105,9 @@ def build_plugin_manager(config: Mapping[str, Any]) -> pluggy.PluginManager:
 class PluginHost:
     """The loaded plugins of one app and typed wrappers around their hooks."""
 
-    def __init__(self, pm: pluggy.PluginManager) -> None:
+    def __init__(self, pm: pluggy.PluginManager, trace: bool = False) -> None:
         self.pm = pm
+        self.trace = trace
         self.catalog = Catalog(self._collect_services())
         self.indicators = indicator_index(self._collect_indicators())
 
@@ -111,7 +117,10 @@ class PluginHost:
         hook = getattr(self.pm.hook, hook_name)
         results = []
         for impl in hook.get_hookimpls():
-            results.append((impl.plugin_name, list(impl.function() or [])))
+            items = list(impl.function() or [])
+            if self.trace:
+                log.info("%s from %s: %d item(s)", hook_name, impl.plugin_name, len(items))
+            results.append((impl.plugin_name, items))
         return results
 
     def _collect_services(self) -> list[ServiceDefinition]:
@@ -160,7 +169,9 @@ class PluginHost:
 
 def init_app(app: Any) -> PluginHost:
     """Build the manager and the catalog for ``app``; kept in app.extensions."""
-    host = PluginHost(build_plugin_manager(app.config))
+    host = PluginHost(
+        build_plugin_manager(app.config), trace=bool(app.config.get("HELPDESK_TRACE_PLUGINS"))
+    )
     app.extensions["helpdesk"] = host
     return host
 

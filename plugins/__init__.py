@@ -1,0 +1,1 @@
+"""The built-in service plugins; each registers through the `helpdesk` entry-point group."""

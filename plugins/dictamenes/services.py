@@ -1,0 +1,68 @@
+"""Technical-opinion services: Chalco's GCH-CCS-P11 and P12.
+
+Names, objectives and outputs follow the Chalco manual (sections x.1, x.6 and
+x.7 of each procedure).
+"""
+
+from __future__ import annotations
+
+from helpdesk.catalog import BusinessDuration
+from helpdesk.catalog import ServiceDefinition
+from helpdesk.catalog import SlaPolicy
+
+CHALCO_MANUAL = (
+    "Manual de Procedimientos de la Coordinación de Comunicación Social, "
+    "Gobierno de Chalco (junio de 2023)"
+)
+CHALCO_AREA = "Gobierno Digital"
+
+# The manual's office hours are 9:00-16:00, seven hours a day, so "one working
+# day" is written in days: 8 business hours would spill into a second day.
+ONE_WORKING_DAY = BusinessDuration(amount=1, unit="days")
+
+P11 = ServiceDefinition(
+    code="GCH-CCS-P11",
+    name="Emisión de dictamen técnico para bajas de bienes informáticos",
+    description=(
+        "Mantener actualizado el registro de bienes informáticos de propiedad municipal a "
+        "través de las Dependencias Administrativas u Organismos Descentralizados que solicitan "
+        "el dictamen técnico de baja de los bienes informáticos dañados u obsoletos."
+    ),
+    source_document=f"{CHALCO_MANUAL}, procedimiento GCH-CCS-P11-2023",
+    area=CHALCO_AREA,
+    department="DGD",
+    # Not in the document: a default the tenant admin can override.
+    # Ten days leave room to agree on a date and inspect each asset on site (11.9, 7-8).
+    sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=10, unit="days")),
+    outputs=(
+        "Dictamen técnico de baja de bienes informáticos",
+        "Oficio con las razones por las que no se emite el dictamen técnico de baja",
+    ),
+)
+
+P12 = ServiceDefinition(
+    code="GCH-CCS-P12",
+    name=(
+        "Emisión de dictamen técnico previo a la adquisición, arrendamiento y/o contratación "
+        "de bienes y servicios en materia de TIC"
+    ),
+    description=(
+        "Establecer el mecanismo de gestión de dictamen técnico ante la Dirección General del "
+        "Sistema Estatal de Informática (DGSEI) previo a la adquisición, arrendamiento y/o "
+        "contratación de bienes y servicios en materia de tecnologías de la información y "
+        "comunicaciones."
+    ),
+    source_document=f"{CHALCO_MANUAL}, procedimiento GCH-CCS-P12-2023",
+    area=CHALCO_AREA,
+    # The Coordinador acts as Secretario Técnico of the Comité Interno de Gobierno Digital.
+    department="CCS",
+    # Not in the document: a default the tenant admin can override.
+    # No resolve target: 12.7 leaves the response time to the DGSEI, an external party.
+    sla=SlaPolicy(respond=ONE_WORKING_DAY),
+    outputs=(
+        "Dictamen técnico previo a la adquisición, arrendamiento y/o contratación de bienes y "
+        "servicios en materia de TIC, emitido por la DGSEI",
+    ),
+)
+
+ALL: list[ServiceDefinition] = [P11, P12]

@@ -1,0 +1,101 @@
+"""Portal services: Chalco's GCH-CCS-P07 and P08 and Sinaloa's PSDT-05 (Portal de GES).
+
+Names, objectives, lead times and outputs follow the Chalco manual (sections
+x.1, x.6 and x.7) and PSDT-05 (sections 1, 2, 9 and 10).
+"""
+
+from __future__ import annotations
+
+from helpdesk.catalog import BusinessDuration
+from helpdesk.catalog import IndicatorDefinition
+from helpdesk.catalog import LeadTime
+from helpdesk.catalog import ServiceDefinition
+from helpdesk.catalog import SlaPolicy
+
+CHALCO_MANUAL = (
+    "Manual de Procedimientos de la Coordinación de Comunicación Social, "
+    "Gobierno de Chalco (junio de 2023)"
+)
+CHALCO_AREA = "Gobierno Digital"
+
+# The manual's office hours are 9:00-16:00, seven hours a day, so "one working
+# day" is written in days: 8 business hours would spill into a second day.
+ONE_WORKING_DAY = BusinessDuration(amount=1, unit="days")
+
+P07 = ServiceDefinition(
+    code="GCH-CCS-P07",
+    name="Creación y modificación de sistemas informáticos",
+    description=(
+        "Reducir el tiempo para realizar un trámite, servicio o procesos de las Dependencias "
+        "Administrativas u Organismos Descentralizados que integran el Gobierno de Chalco, "
+        "facilitando el manejo de datos e información, mediante la creación y modificación de "
+        "sistemas informáticos."
+    ),
+    source_document=f"{CHALCO_MANUAL}, procedimiento GCH-CCS-P07-2023",
+    area=CHALCO_AREA,
+    department="DGD",
+    liaison_required=True,
+    # Not in the document: a default the tenant admin can override.
+    # No resolve target: 7.7 says DGD sets the development time by the system's complexity.
+    sla=SlaPolicy(respond=ONE_WORKING_DAY),
+    outputs=("Sistema informático liberado",),
+)
+
+P08 = ServiceDefinition(
+    code="GCH-CCS-P08",
+    name="Publicación de información en sitios web institucionales",
+    description=(
+        "Mantener informada a la ciudadanía sobre las actividades, obras y/o acciones que "
+        "realizan las Dependencias Administrativas u Organismos Descentralizados que integran "
+        "el Gobierno de Chalco, mediante la publicación de información en sitios web "
+        "institucionales, como la página Gobierno de Chalco, IMCUFIDE Chalco y DIF Chalco."
+    ),
+    source_document=f"{CHALCO_MANUAL}, procedimiento GCH-CCS-P08-2023",
+    area=CHALCO_AREA,
+    department="DGD",
+    # Not in the document: a default the tenant admin can override.
+    sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=2, unit="days")),
+    lead_time=LeadTime(
+        amount=72,
+        unit="hours",
+        field="publication_date",
+        rule="en un lapso no menor a 72 horas antes de la publicación",
+    ),
+    outputs=("Publicación en los sitios web institucionales",),
+)
+
+PSDT05 = ServiceDefinition(
+    code="PSDT-05",
+    name="Integración de servicios electrónicos al Portal de GES",
+    description=(
+        "Atender las solicitudes de modificación del contenido al Portal de Gobierno del Estado "
+        "de Sinaloa, que presenten alguna necesidad de servicios electrónicos. Inicia con la "
+        "solicitud de integración del servicio electrónico y termina con la verificación del "
+        "servicio y corrección de anomalías."
+    ),
+    source_document=(
+        "Procedimiento PSDT-05, versión 01, Secretaría de Innovación Gubernamental, "
+        "Gobierno del Estado de Sinaloa (vigencia 26-marzo-2014)"
+    ),
+    area="Servicios Compartidos de Tecnología",
+    # Gobierno Electrónico publishes; the Mesa de Ayuda only registers and closes the order.
+    department="DGE",
+    # Not in the document: a default the tenant admin can override.
+    sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=2, unit="days")),
+    outputs=("Servicio electrónico publicado",),
+)
+
+ALL: list[ServiceDefinition] = [P07, P08, PSDT05]
+
+INDICATORS: list[IndicatorDefinition] = [
+    # Section 9 gives only the formula; the name describes what it measures.
+    IndicatorDefinition(
+        code="psdt05_services_published",
+        name="Servicios electrónicos publicados en el Portal de GES",
+        formula="(No. de servicios publicados en el Portal / Total de órdenes recibidas) × 100",
+        unit="%",
+        periodicity="trimestral",
+        responsible="Director de Servicios Compartidos de Tecnología",
+        service_code="PSDT-05",
+    ),
+]

@@ -1,0 +1,158 @@
+"""Support services: Chalco's GCH-CCS-P09 and P10 and the Estado de México CAU.
+
+Names, objectives and outputs follow the Chalco manual (sections x.1, x.6 and
+x.7) and the CAU's best-practice record (sections II, III and V).
+"""
+
+from __future__ import annotations
+
+from helpdesk.catalog import BusinessDuration
+from helpdesk.catalog import IndicatorDefinition
+from helpdesk.catalog import ServiceDefinition
+from helpdesk.catalog import SlaPolicy
+
+CHALCO_MANUAL = (
+    "Manual de Procedimientos de la Coordinación de Comunicación Social, "
+    "Gobierno de Chalco (junio de 2023)"
+)
+CHALCO_AREA = "Gobierno Digital"
+
+# The manual's office hours are 9:00-16:00, seven hours a day, so "one working
+# day" is written in days: 8 business hours would spill into a second day.
+ONE_WORKING_DAY = BusinessDuration(amount=1, unit="days")
+
+P09 = ServiceDefinition(
+    code="GCH-CCS-P09",
+    name="Creación o atención a fallas de correo electrónico institucional",
+    description=(
+        "Mantener una óptima comunicación entre las Dependencias Administrativas y los "
+        "Organismos Descentralizados que integran el Gobierno de Chalco y la ciudadanía, "
+        "mediante la creación o atención a fallas de correo electrónico institucional."
+    ),
+    source_document=f"{CHALCO_MANUAL}, procedimiento GCH-CCS-P09-2023",
+    area=CHALCO_AREA,
+    department="DGD",
+    liaison_required=True,
+    # Not in the document: a default the tenant admin can override.
+    sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=2, unit="days")),
+    outputs=(
+        "Correo electrónico institucional",
+        "Accesos entregados por escrito a la o el Titular de la dependencia u organismo",
+    ),
+)
+
+P10 = ServiceDefinition(
+    code="GCH-CCS-P10",
+    name="Atención de solicitudes de soporte técnico",
+    description=(
+        "Mantener en óptimas condiciones de funcionamiento la infraestructura tecnológica del "
+        "Gobierno de Chalco para que las y los servidores públicos de las Dependencias "
+        "Administrativas y los Organismos Descentralizados puedan desarrollar sus actividades "
+        "de manera eficaz y eficiente, mediante la atención de las solicitudes de soporte "
+        "técnico."
+    ),
+    source_document=f"{CHALCO_MANUAL}, procedimiento GCH-CCS-P10-2023",
+    area=CHALCO_AREA,
+    department="DGD",
+    # Not in the document: a default the tenant admin can override.
+    sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=3, unit="days")),
+    outputs=(
+        "Servicio de soporte técnico",
+        "Formato de servicio de soporte técnico firmado y sellado",
+        "Dictamen técnico interno (cuando la falla no puede solucionarse)",
+    ),
+)
+
+CAU = ServiceDefinition(
+    code="CAU",
+    name="Centro de Atención a Usuarios",
+    description=(
+        "El Centro de Atención a Usuarios (CAU) es un sistema de gestión de servicios en "
+        "plataforma web, donde los servidores públicos del Sector Gobierno realizan sus "
+        "solicitudes de servicio en materia de Tecnologías de la Información."
+    ),
+    source_document=(
+        "Formato para Documentación/Registro de una Mejor Práctica Gubernamental: Centro de "
+        "Atención a Usuarios (DGSyTI, Secretaría General de Gobierno, Gobierno del Estado de "
+        "México, 2013)"
+    ),
+    area="Centro de Atención a Usuarios (DGSyTI)",
+    department="DGSYTI",
+    # Not in the document: a default the tenant admin can override.
+    # The CAU sets one agreement per grouped service but the record does not publish them.
+    sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=3, unit="days")),
+    outputs=(
+        "Solicitud de servicio de TI atendida",
+        "Evidencia de la atención brindada",
+        "Encuesta de satisfacción (Satisfecho / Regular / Insatisfecho)",
+    ),
+)
+
+ALL: list[ServiceDefinition] = [P09, P10, CAU]
+
+# The record names the indicators (section V, "Indicadores utilizados") and
+# reports them per year, but gives no owner: the DGSyTI administers the practice.
+CAU_OWNER = "Dirección General de Sistemas y Tecnologías de la Información (DGSyTI)"
+
+# The seed's yearly percentages do not add up to 100 (2014: 85.03 + 2.42 + 1.02),
+# so they are shares of all services, counting those whose survey went unanswered.
+_SATISFACTION_BASE = "servicios realizados en el año"
+
+INDICATORS: list[IndicatorDefinition] = [
+    IndicatorDefinition(
+        code="cau_satisfaction_satisfied",
+        name="Nivel de satisfacción de usuario: Satisfecho",
+        formula=f"(Servicios calificados «Satisfecho» / {_SATISFACTION_BASE}) × 100",
+        unit="%",
+        periodicity="anual",
+        responsible=CAU_OWNER,
+        service_code="CAU",
+    ),
+    IndicatorDefinition(
+        code="cau_satisfaction_regular",
+        name="Nivel de satisfacción de usuario: Regular",
+        formula=f"(Servicios calificados «Regular» / {_SATISFACTION_BASE}) × 100",
+        unit="%",
+        periodicity="anual",
+        responsible=CAU_OWNER,
+        service_code="CAU",
+    ),
+    IndicatorDefinition(
+        code="cau_satisfaction_unsatisfied",
+        name="Nivel de satisfacción de usuario: Insatisfecho",
+        formula=f"(Servicios calificados «Insatisfecho» / {_SATISFACTION_BASE}) × 100",
+        unit="%",
+        periodicity="anual",
+        responsible=CAU_OWNER,
+        service_code="CAU",
+    ),
+    IndicatorDefinition(
+        code="cau_services_per_year",
+        name="Número de servicios por año",
+        formula="Número de servicios realizados en el año",
+        unit="servicios",
+        periodicity="anual",
+        responsible=CAU_OWNER,
+        service_code="CAU",
+    ),
+    # Kept apart from services: the record notes that some services are handled
+    # by oficio, so tickets and services need not match.
+    IndicatorDefinition(
+        code="cau_tickets_per_year",
+        name="Número de tickets generados por año",
+        formula="Número de solicitudes de servicio registradas (tickets generados) en el año",
+        unit="tickets",
+        periodicity="anual",
+        responsible=CAU_OWNER,
+        service_code="CAU",
+    ),
+    IndicatorDefinition(
+        code="cau_units_served_per_year",
+        name="Número de unidades administrativas atendidas por año",
+        formula="Número de unidades administrativas distintas atendidas en el año",
+        unit="unidades administrativas",
+        periodicity="anual",
+        responsible=CAU_OWNER,
+        service_code="CAU",
+    ),
+]
