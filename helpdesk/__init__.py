@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_security_headers(app)
     register_template_helpers(app)
+    register_commands(app)
     return app
 
 
@@ -98,6 +99,12 @@ def register_blueprints(app: Flask) -> None:
         if request.blueprint in plugin_blueprints:
             return login_required(lambda: None)()
         return None
+
+
+def register_commands(app: Flask) -> None:
+    from helpdesk import cli
+
+    cli.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

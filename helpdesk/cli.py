@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 from flask import Flask
+from flask.cli import AppGroup
 from flask.cli import FlaskGroup
-from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from helpdesk import create_app
@@ -31,6 +31,11 @@ def cli() -> None:
     """Mesa de ayuda: servicios de TI y comunicación para gobiernos."""
 
 
+# The help desk's own commands live on a group that create_app() attaches to
+# app.cli, so `helpdesk X`, `flask X` and app.test_cli_runner() all see them.
+commands = AppGroup("helpdesk")
+
+
 def _tenant_or_fail(slug: str) -> Any:
     from helpdesk.tenancy import tenant_by_slug
 
@@ -40,8 +45,7 @@ def _tenant_or_fail(slug: str) -> Any:
     return tenant
 
 
-@cli.command("init-db")
-@with_appcontext
+@commands.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema through the migrations."""
     from flask_migrate import upgrade
@@ -50,8 +54,7 @@ def init_db() -> None:
     click.echo("Base de datos al día.")
 
 
-@cli.command("demo")
-@with_appcontext
+@commands.command("demo")
 def demo() -> None:
     """Load (or refresh) the demo tenants, offices, users and services."""
     from helpdesk import demo as demo_data
@@ -63,10 +66,9 @@ def demo() -> None:
     click.echo(f"Contraseña de todos los usuarios de demostración: {demo_data.DEMO_PASSWORD}")
 
 
-@cli.command("catalog")
+@commands.command("catalog")
 @click.option("--tenant", "slug", help="Short name of a tenant (chalco, sinaloa, edomex).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_appcontext
 def catalog(slug: str | None, as_json: bool) -> None:
     """List the services of the catalog (and whether the tenant offers each)."""
     from helpdesk import plugins
@@ -102,9 +104,8 @@ def catalog(slug: str | None, as_json: bool) -> None:
         click.echo(f"{row['code']:<20} {row['plugin']:<20} {row['name']}{flag}")
 
 
-@cli.command("plugins")
+@commands.command("plugins")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_appcontext
 def plugins_command(as_json: bool) -> None:
     """List the loaded plugins, their hooks and the services each contributes."""
     from helpdesk import plugins
@@ -132,10 +133,9 @@ def plugins_command(as_json: bool) -> None:
         click.echo(f"{row['name']:<32} {origin:<28} {', '.join(row['services']) or '-'}")
 
 
-@cli.command("users")
+@commands.command("users")
 @click.option("--tenant", "slug", required=True, help="Short name of the tenant.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@with_appcontext
 def users(slug: str, as_json: bool) -> None:
     """List the tenant's users with their e-mail, roles and unit or department."""
     from helpdesk.extensions import db
@@ -164,6 +164,11 @@ def users(slug: str, as_json: bool) -> None:
     for row in rows:
         where = row["unit"] or row["department"] or row["organization"] or "-"
         click.echo(f"{row['email']:<32} {','.join(row['roles']):<24} {where}")
+
+
+def init_app(app: Flask) -> None:
+    for command in commands.commands.values():
+        app.cli.add_command(command)
 
 
 def main() -> None:

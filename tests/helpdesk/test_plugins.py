@@ -114,7 +114,10 @@ def test_duplicate_service_code_names_both_plugins(make_app):
 
 
 def test_catalog_is_sorted_by_code_whatever_the_registration_order(make_app):
-    objects = [("b", plugin_with(service("B-2"), service("A-9"))), ("a", plugin_with(service("A-1")))]
+    objects = [
+        ("b", plugin_with(service("B-2"), service("A-9"))),
+        ("a", plugin_with(service("A-1"))),
+    ]
     app = make_app(HELPDESK_LOAD_PLUGINS=[], HELPDESK_PLUGIN_OBJECTS=objects)
     catalog = app.extensions["helpdesk"].catalog
     assert catalog.codes() == ["A-1", "A-9", "B-2"]
@@ -175,13 +178,12 @@ def test_plugin_page_is_mounted_under_the_tenant_and_needs_login(login_as, demo)
 
 
 def _helpdesk_cli(tmp_path, *args, **env):
-    environment = {
-        **os.environ,
-        "HELPDESK_INSTANCE_PATH": str(tmp_path / "instance"),
-        "HELPDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+    environment = {k: v for k, v in os.environ.items() if k != "HELPDESK_LOAD_PLUGINS"}
+    environment.update(
+        HELPDESK_INSTANCE_PATH=str(tmp_path / "instance"),
+        HELPDESK_DATABASE_URL=f"sqlite:///{tmp_path / 'cli.sqlite3'}",
         **env,
-    }
-    environment.pop("HELPDESK_LOAD_PLUGINS", None) if "HELPDESK_LOAD_PLUGINS" not in env else None
+    )
     script = os.path.join(os.path.dirname(sys.executable), "helpdesk")
     return subprocess.run([script, *args], capture_output=True, text=True, env=environment)
 
