@@ -6,12 +6,17 @@ them (pluggy calls implementations LIFO, so order must not depend on it).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
+from typing import Any
 from typing import Literal
+
+from wtforms import Form
 
 from helpdesk.office_hours import WeeklyHours
 from helpdesk.office_hours import standard_office_hours
@@ -62,6 +67,25 @@ class LeadTime:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RequirementIssue:
+    """A requirement the request does not meet, found by an automatic check.
+
+    ``field`` names the form field concerned (None for the whole request);
+    ``message`` is shown to the requester in Spanish, the documents' language.
+    A blocking issue refuses the submission; a non-blocking one is a warning
+    the coordinator sees while reviewing.
+    """
+
+    message: str
+    field: str | None = None
+    blocking: bool = True
+
+
+# A requirement check: a pure function of the submitted data (JSON-ready dict).
+RequirementCheck = Callable[[Mapping[str, Any]], Iterable[RequirementIssue]]
+
+
+@dataclass(frozen=True, kw_only=True)
 class IndicatorDefinition:
     """A measured figure, as the source document defines it."""
 
@@ -81,7 +105,11 @@ class ServiceDefinition:
 
     ``department`` is the code of the department that handles it by default
     (a tenant admin may choose another); ``requester_kinds`` says who may ask:
-    people of a requesting unit, media outlets, citizens.
+    people of a requesting unit, media outlets, citizens. ``form`` is a plain
+    :class:`wtforms.Form` with the service's own fields (the core adds the
+    common ones: unit, liaison, attachments, and CSRF); ``checks`` are pure
+    functions over the submitted data; ``checklist`` lists what only a person
+    can judge, ticked by the coordinator during the review.
     """
 
     code: str
@@ -96,6 +124,9 @@ class ServiceDefinition:
     lead_time: LeadTime | None = None
     office_hours: WeeklyHours = field(default_factory=standard_office_hours)
     outputs: tuple[str, ...] = ()
+    form: type[Form] | None = None
+    checks: tuple[RequirementCheck, ...] = ()
+    checklist: tuple[str, ...] = ()
     plugin: str = ""
 
     def __post_init__(self) -> None:
