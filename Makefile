@@ -5,17 +5,29 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test translations lint format clean
+.PHONY: run test install install-test system-deps translations lint format clean
+
+# WeasyPrint (the PDF receipts and documents) needs Pango and a font from
+# Debian; installed only when missing, so a machine that has them needs no root.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+install: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e .
 	$(MAKE) --no-print-directory translations
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python system-deps
 	$(BIN)/pip install --quiet -e ".[test]"
 	$(BIN)/pip install --quiet ./tests/fixtures/sample_plugin
 	$(MAKE) --no-print-directory translations

@@ -20,6 +20,7 @@ from wtforms import Form
 
 from helpdesk.office_hours import WeeklyHours
 from helpdesk.office_hours import standard_office_hours
+from helpdesk.workflow.definition import Workflow
 
 DurationUnit = Literal["hours", "days"]
 RequesterKind = Literal["unit", "media", "citizen"]
@@ -124,6 +125,8 @@ class ServiceDefinition:
     lead_time: LeadTime | None = None
     office_hours: WeeklyHours = field(default_factory=standard_office_hours)
     outputs: tuple[str, ...] = ()
+    folio_code: str = ""
+    workflow: Workflow | None = None
     form: type[Form] | None = None
     checks: tuple[RequirementCheck, ...] = ()
     checklist: tuple[str, ...] = ()
@@ -132,9 +135,31 @@ class ServiceDefinition:
     def __post_init__(self) -> None:
         if not self.code or not self.code.replace("-", "").isalnum():
             raise CatalogError(f"invalid service code {self.code!r}")
+        if self.workflow is not None:
+            object.__setattr__(self, "workflow", self.workflow.for_service(self.code).validate())
         unknown = set(self.requester_kinds) - set(REQUESTER_KINDS)
         if unknown:
             raise CatalogError(f"{self.code}: unknown requester kinds {sorted(unknown)}")
+
+
+def folio_code(service: ServiceDefinition) -> str:
+    """The service's part of a folio: its own ``folio_code``, else the last part
+    of a document code like GCH-CCS-P10 (P10), else the code without hyphens."""
+    if service.folio_code:
+        return service.folio_code
+    parts = service.code.split("-")
+    if len(parts) == 3 and parts[-1][:1].isalpha():
+        return parts[-1]
+    return service.code.replace("-", "")
+
+
+def workflow_of(service: ServiceDefinition) -> Workflow:
+    """The service's workflow, or the common shape of CATALOG.md when it declares none."""
+    if service.workflow is not None:
+        return service.workflow
+    from helpdesk.workflow.skeleton import default_workflow
+
+    return default_workflow(service.code)
 
 
 class Catalog:

@@ -12,10 +12,17 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
     from flask import Blueprint
 
     from helpdesk.catalog import IndicatorDefinition
+    from helpdesk.catalog import RequirementIssue
     from helpdesk.catalog import ServiceDefinition
+    from helpdesk.models import Tenant
+    from helpdesk.models import Ticket
+    from helpdesk.models import TicketEvent
 
 hookspec = pluggy.HookspecMarker("helpdesk")
 hookimpl = pluggy.HookimplMarker("helpdesk")
@@ -60,4 +67,55 @@ def helpdesk_blueprints() -> list[Blueprint]:
     of that tenant, and are covered by CSRF protection like every core page.
 
     :return: a list of blueprints; ``[]`` when the plugin serves no pages.
+    """
+
+
+# -- Requests: called before anything is saved; must not write ----------------
+
+
+@hookspec
+def helpdesk_check_requirements(
+    service: ServiceDefinition, tenant: Tenant, data: Mapping[str, Any], ticket: Ticket | None
+) -> list[RequirementIssue]:
+    """Return requirement findings about a request of any service.
+
+    Called when a request is filed (``ticket`` is None) and when it is re-sent
+    after completion (``ticket`` is the ticket), after the service's own
+    ``checks``. ``data`` is the JSON-ready form data plus ``attachments`` (a list
+    of ``{"name", "content_type"}``). A blocking finding refuses the request and
+    is shown to the requester; a non-blocking one is a warning for the
+    coordinator. Must not write to the database.
+
+    :return: a list of :class:`~helpdesk.catalog.RequirementIssue`; ``[]`` if none.
+    """
+
+
+@hookspec(firstresult=True)
+def helpdesk_folio_pattern(service: ServiceDefinition, tenant: Tenant) -> str | None:
+    """Return the folio pattern for a service's requests in a tenant, or None.
+
+    Called each time a folio is given. Placeholders: ``{tenant}`` (the tenant's
+    short name in capitals), ``{service}`` (the service's folio code, e.g. P10),
+    ``{year}`` and ``{seq}`` (the number in the series, with a format spec such
+    as ``{seq:06d}``). First non-None answer wins; the core's default (the
+    tenant's own pattern, else ``{tenant}-{service}-{year}-{seq:06d}``) answers
+    last, so a plugin overrides it just by answering.
+
+    :return: a pattern string, or None to let another plugin (or the core) decide.
+    """
+
+
+# -- After commit: never called on rollback; enqueue work, do no I/O here -----
+
+
+@hookspec
+def helpdesk_ticket_transitioned(ticket: Ticket, event: TicketEvent) -> None:
+    """React to a committed step of a ticket (filing included).
+
+    Called after the transaction that wrote ``event`` (and ``ticket``'s new
+    state) has committed, never on rollback. ``event.transition`` is ``"file"``
+    for a new request. An exception is logged and skips the implementations
+    after it, so do no I/O here: enqueue work (notifications, documents).
+
+    :return: nothing.
     """

@@ -23,6 +23,7 @@ from helpdesk import hookspecs
 from helpdesk.catalog import Catalog
 from helpdesk.catalog import CatalogError
 from helpdesk.catalog import IndicatorDefinition
+from helpdesk.catalog import RequirementIssue
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import indicator_index
 from helpdesk.catalog import stamp_plugin
@@ -34,7 +35,10 @@ ENTRY_POINT_GROUP = "helpdesk"
 
 # Core behaviour written as plugins, registered before the entry points so that
 # a plugin's answer to a firstresult hook wins over the core's trylast default.
-DEFAULT_PLUGINS: tuple[str, ...] = ("helpdesk.defaults.indicators",)
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "helpdesk.defaults.indicators",
+    "helpdesk.defaults.folio_pattern",
+)
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +150,31 @@ class PluginHost:
         for plugin_name, items in self._per_plugin("helpdesk_blueprints"):
             pairs.extend((plugin_name, bp) for bp in items)
         return sorted(pairs, key=lambda pair: (pair[0], pair[1].name))
+
+    def check_requirements(
+        self,
+        *,
+        service: ServiceDefinition,
+        tenant: Any,
+        data: Mapping[str, Any],
+        ticket: Any | None,
+    ) -> list[RequirementIssue]:
+        """Every plugin's findings about a request, in plugin order."""
+        results = self.pm.hook.helpdesk_check_requirements(
+            service=service, tenant=tenant, data=data, ticket=ticket
+        )
+        return [issue for result in reversed(results) for issue in (result or [])]
+
+    def folio_pattern(self, *, service: ServiceDefinition, tenant: Any) -> str:
+        """The folio pattern: a plugin's answer, else the core default."""
+        return self.pm.hook.helpdesk_folio_pattern(service=service, tenant=tenant)
+
+    def ticket_transitioned(self, *, ticket: Any, event: Any) -> None:
+        """Tell plugins about a committed step; a failing plugin is logged, never raised."""
+        try:
+            self.pm.hook.helpdesk_ticket_transitioned(ticket=ticket, event=event)
+        except Exception:
+            log.exception("a helpdesk_ticket_transitioned implementation failed")
 
     def plugin_infos(self) -> list[PluginInfo]:
         distinfo = getattr(self.pm, "_helpdesk_distinfo", {})

@@ -203,3 +203,50 @@ def login_as(demo: Flask) -> Any:
         return browser
 
     return _login
+
+
+@pytest.fixture
+def make_ticket(demo: Flask) -> Any:
+    """``make_ticket("GCH-CCS-P10", requester="solicitante@chalco.example", data={...})``.
+
+    Files through :func:`helpdesk.tickets.file_request`, exactly as the portal does.
+    """
+    from sqlalchemy import select
+
+    from helpdesk import plugins
+    from helpdesk import service_settings
+    from helpdesk import tickets
+    from helpdesk.models import Tenant
+    from helpdesk.models import User
+    from helpdesk.tenancy import scoped_to
+
+    def _make(
+        service: str,
+        *,
+        tenant: str = "chalco",
+        requester: str | None = None,
+        data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        with demo.app_context():
+            row = db.session.scalar(select(Tenant).where(Tenant.slug == tenant))
+            with scoped_to(row):
+                email = requester or f"solicitante@{tenant}.example"
+                user = db.session.scalar(select(User).where(User.email == email))
+                catalog = plugins.host().catalog
+                rows = service_settings.ensure_rows(row, catalog)
+                rows[service].enabled = True
+                db.session.commit()
+                effective = service_settings.effective(catalog.get(service), rows[service], row)
+                ticket = tickets.file_request(
+                    tenant=row,
+                    service=effective,
+                    requester=user,
+                    filed_by=kwargs.pop("filed_by", user),
+                    data=data or {},
+                    unit_id=user.unit_id,
+                    **kwargs,
+                )
+                return ticket.id
+
+    return _make

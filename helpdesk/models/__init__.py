@@ -8,9 +8,19 @@ from helpdesk.models.tenancy import Department
 from helpdesk.models.tenancy import Tenant
 from helpdesk.models.tenancy import TenantService
 from helpdesk.models.tenancy import Unit
+from helpdesk.models.tickets import Attachment
+from helpdesk.models.tickets import FolioCounter
+from helpdesk.models.tickets import Ticket
+from helpdesk.models.tickets import TicketEvent
+from helpdesk.models.tickets import TicketLink
 
 __all__ = [
     "ROLES",
+    "Attachment",
+    "FolioCounter",
+    "Ticket",
+    "TicketEvent",
+    "TicketLink",
     "Department",
     "RoleMembership",
     "Tenant",

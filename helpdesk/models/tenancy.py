@@ -31,6 +31,8 @@ class Tenant(db.Model):
     kind: Mapped[str] = mapped_column(String(20), nullable=False, default="municipality")
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="America/Mexico_City")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # None means the default pattern (see helpdesk.folios.DEFAULT_PATTERN).
+    folio_pattern: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (CheckConstraint(f"kind IN {TENANT_KINDS!r}", name="kind"),)

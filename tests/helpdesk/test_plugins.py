@@ -16,6 +16,7 @@ from helpdesk.catalog import CatalogError
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.extensions import db
 from helpdesk.models import TenantService
+from helpdesk.plugins import DEFAULT_PLUGINS
 from helpdesk.plugins import PluginLoadError
 from helpdesk.testing import build_test_app
 from helpdesk.testing import dispose
@@ -76,7 +77,7 @@ def test_builtin_and_third_party_plugins_load_through_entry_points(app):
 
 def test_load_plugins_limits_the_entry_points(make_app):
     app = make_app(HELPDESK_LOAD_PLUGINS=["sample"])
-    assert plugin_names(app) == {"helpdesk.defaults.indicators", "sample"}
+    assert plugin_names(app) == set(DEFAULT_PLUGINS) | {"sample"}
     assert app.extensions["helpdesk"].catalog.codes() == ["SAMPLE-01"]
 
 
@@ -199,4 +200,5 @@ def test_empty_load_plugins_variable_loads_no_plugin(tmp_path):
     result = _helpdesk_cli(tmp_path, "plugins", "--json", HELPDESK_LOAD_PLUGINS="")
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert [row["name"] for row in rows] == ["helpdesk.defaults.indicators"]
+    assert {row["name"] for row in rows} == set(DEFAULT_PLUGINS)
+    assert all(row["default"] for row in rows)
