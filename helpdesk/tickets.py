@@ -255,7 +255,9 @@ def file_request(
         changes = {"channel": channel}
         if filed_by.id != requester.id:
             changes["on_behalf_of"] = requester.id
-        record_event(ticket, "file", None, workflow.initial, filed_by, None, changes)
+        record_event(
+            ticket, "file", None, workflow.initial, filed_by, None, changes, bump_version=False
+        )
         return ticket
 
     try:
@@ -318,6 +320,7 @@ def open_linked(
         actor,
         None,
         {"channel": source.channel, "hand_off_from": source.folio},
+        bump_version=False,
     )
     return target
 

@@ -173,6 +173,8 @@ def record_event(
     actor: User | None,
     reason: str | None,
     changes: Mapping[str, Any],
+    *,
+    bump_version: bool = True,
 ) -> TicketEvent:
     """Append an event (the caller commits it with the state it describes)."""
     seq = (
@@ -196,8 +198,9 @@ def record_event(
         changes=dict(changes),
     )
     db.session.add(event)
-    # Mark the ticket changed so its version moves even when only an event is added.
-    flag_modified(ticket, "summary")
+    if bump_version:
+        # Mark the ticket changed so its version moves even when only an event is added.
+        flag_modified(ticket, "summary")
     db.session.flush()
     return event
 
