@@ -9,7 +9,7 @@ PORT ?= 5000
 
 # WeasyPrint (the PDF receipts and documents) needs Pango and a font from
 # Debian; installed only when missing, so a machine that has them needs no root.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

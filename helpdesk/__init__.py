@@ -75,13 +75,17 @@ def register_blueprints(app: Flask) -> None:
 
     from helpdesk.views import admin
     from helpdesk.views import auth
+    from helpdesk.views import desk
     from helpdesk.views import portal
+    from helpdesk.views import requests
     from helpdesk.views import superadmin
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(superadmin.bp)
+    app.register_blueprint(requests.bp)
+    app.register_blueprint(desk.bp)
 
     plugin_blueprints = set()
     for plugin_name, blueprint in app.extensions["helpdesk"].blueprints():
@@ -140,6 +144,13 @@ def register_template_helpers(app: Flask) -> None:
     from helpdesk.forms.admin import UNIT_KIND_CHOICES
 
     role_names = {**dict(ROLE_CHOICES), "superadmin": _l("Superadmin")}
+    channel_names = {
+        "portal": _l("Portal"),
+        "phone": _l("Phone call"),
+        "oficio": _l("Paper oficio"),
+        "email": _l("E-mail"),
+        "cli": _l("Bulk load"),
+    }
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -150,4 +161,5 @@ def register_template_helpers(app: Flask) -> None:
             "weekday_names": office_hours.WEEKDAY_NAMES,
             "unit_kinds": dict(UNIT_KIND_CHOICES),
             "role_names": role_names,
+            "channel_names": channel_names,
         }

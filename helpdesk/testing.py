@@ -119,6 +119,8 @@ class Browser:
 
     def get(self, url: str, **kwargs: Any) -> TestResponse:
         response = self.client.get(url, **kwargs)
+        if response.mimetype != "text/html":
+            return response
         match = CSRF_RE.search(response.get_data(as_text=True))
         if match:
             self.token = match.group(1)

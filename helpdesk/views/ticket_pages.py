@@ -1,0 +1,284 @@
+"""What the requester's and the staff's ticket pages share.
+
+Showing a ticket, taking a workflow step from a form, re-sending corrected
+data, the receipt PDF and attachment downloads: one implementation, two
+audiences, the same access rule (:mod:`helpdesk.ticket_access`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from helpdesk import service_forms
+from helpdesk import service_settings
+from helpdesk import tickets
+from helpdesk.catalog import RequirementIssue
+from helpdesk.documents import render_pdf
+from helpdesk.extensions import db
+from helpdesk.forms.tickets import TransitionForm
+from helpdesk.forms.validators import choices
+from helpdesk.models import Attachment
+from helpdesk.models import Department
+from helpdesk.models import Ticket
+from helpdesk.models import TicketEvent
+from helpdesk.models import User
+from helpdesk.plugins import host
+from helpdesk.tenancy import require_tenant
+from helpdesk.ticket_access import service_of
+from helpdesk.ticket_access import ticket_by_folio_or_404
+from helpdesk.ticket_access import visible
+from helpdesk.ticket_access import workflow_for
+from helpdesk.workflow.engine import StaleTicketError
+from helpdesk.workflow.engine import TransitionError
+from helpdesk.workflow.engine import allowed
+from helpdesk.workflow.engine import apply
+
+
+def attach_issues(form: Any, issues: list[RequirementIssue]) -> None:
+    """Show each finding under its field (or at the top when it concerns no field)."""
+    for issue in issues:
+        field = getattr(form, issue.field, None) if issue.field else None
+        if field is not None:
+            field.errors = [*field.errors, issue.message]
+
+
+def _service_settings(ticket: Ticket) -> service_settings.EffectiveService:
+    tenant = require_tenant()
+    service = service_of(ticket)
+    rows = service_settings.ensure_rows(tenant, host().catalog)
+    return service_settings.effective(service, rows[service.code], tenant)
+
+
+def transition_form(ticket: Ticket) -> TransitionForm:
+    form = TransitionForm(formdata=None, version=ticket.version)
+    prepare_choices(form, ticket)
+    return form
+
+
+def prepare_choices(form: TransitionForm, ticket: Ticket) -> None:
+    departments = db.session.scalars(
+        select(Department).where(Department.active).order_by(Department.name)
+    ).all()
+    form.department_id.choices = choices([(d.id, d.name) for d in departments])
+    if form.department_id.data is None and ticket.department_id:
+        form.department_id.data = ticket.department_id
+    agents = [
+        u
+        for u in db.session.scalars(select(User).where(User.active).order_by(User.name))
+        if "agent" in u.roles
+        and (not ticket.department_id or u.department_id == ticket.department_id)
+    ]
+    form.assignee_id.choices = choices([(u.id, u.name) for u in agents])
+    checklist = service_of(ticket).checklist
+    form.checklist.choices = choices([(item, item) for item in checklist])
+
+
+def render_ticket(ticket: Ticket, *, audience: str, forms: dict[str, Any] | None = None) -> str:
+    service = service_of(ticket)
+    workflow = workflow_for(ticket)
+    events = db.session.scalars(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.seq)
+    ).all()
+    steps = allowed(workflow, ticket, current_user)
+    if audience == "requester":
+        steps = [t for t in steps if {"requester", "liaison"} & set(t.actors)]
+    forms = dict(forms or {})
+    for step in steps:
+        forms.setdefault(step.name, transition_form(ticket))
+    users = {u.id: u for u in db.session.scalars(select(User))}
+    return render_template(
+        "tickets/show.html",
+        ticket=ticket,
+        service=service,
+        workflow=workflow,
+        state=workflow.states.get(ticket.state),
+        events=events,
+        steps=steps,
+        forms=forms,
+        audience=audience,
+        links=tickets.linked(ticket),
+        users=users,
+        field_labels={f["name"]: f["label"] for f in service_forms.describe(service)},
+    )
+
+
+def _back_to(ticket: Ticket, audience: str) -> str:
+    if audience == "requester":
+        return url_for("requests.show", folio=ticket.folio)
+    return url_for("desk.ticket", folio=ticket.folio)
+
+
+def take_transition(ticket: Ticket, name: str, *, audience: str) -> Response | str:
+    """Apply the step named ``name`` from the posted form; errors come back on the page."""
+    back = _back_to(ticket, audience)
+    workflow = workflow_for(ticket)
+    transition = workflow.transition(name)
+    if transition is None:
+        abort(404)
+    if name == "resubmit":
+        return redirect(url_for("requests.resubmit", folio=ticket.folio))
+    form = TransitionForm()
+    prepare_choices(form, ticket)
+    if not form.validate_on_submit():
+        return render_ticket(ticket, audience=audience, forms={name: form}), 400
+    fields: dict[str, Any] = {
+        "department_id": form.department_id.data,
+        "assignee_id": form.assignee_id.data,
+        "text": form.text.data,
+        "date": form.date.data,
+        "checklist": {item: True for item in form.checklist.data or []},
+    }
+    stored: list[tuple[tickets.Upload, Any]] = []
+    try:
+        if "file" in transition.requires:
+            uploads = [
+                tickets.Upload(f.filename, f.stream)
+                for f in form.attachments.data or []
+                if f and f.filename
+            ]
+            stored = tickets.store_uploads(uploads, already=sum(a.size for a in ticket.attachments))
+            rows = tickets.attachment_rows(ticket, stored, current_user)
+            db.session.flush()
+            fields["attachment_ids"] = [row.id for row in rows]
+        apply(
+            ticket.id,
+            name,
+            current_user,
+            workflow=workflow,
+            reason=form.reason.data,
+            fields=fields,
+            expected_version=int(form.version.data or 0) or None,
+            context={
+                "checklist": service_of(ticket).checklist,
+                "default_department_id": (
+                    _service_settings(ticket).department.id
+                    if _service_settings(ticket).department
+                    else None
+                ),
+            },
+        )
+    except (TransitionError, tickets.FilingError) as exc:
+        db.session.rollback()
+        for _upload, saved in stored:
+            tickets.storage().delete(saved.key)
+        ticket = ticket_by_folio_or_404(ticket.folio)
+        if isinstance(exc, StaleTicketError):
+            flash(exc.message, "error")
+            return redirect(back)
+        messages = (
+            [exc.message]
+            if isinstance(exc, TransitionError)
+            else [issue.message for issue in exc.issues]
+        )
+        target = getattr(form, getattr(exc, "field", None) or "reason", None) or form.reason
+        if isinstance(exc, tickets.FilingError):
+            target = form.attachments
+        target.errors = [*list(target.errors or []), *messages]
+        prepare_choices(form, ticket)
+        return render_ticket(ticket, audience=audience, forms={name: form}), 400
+    flash(_("Done: %(step)s.", step=transition.label), "success")
+    return redirect(back)
+
+
+def resubmit(ticket: Ticket) -> Response | str:
+    """The requester edits the data and re-sends it after a request to complete."""
+    back = _back_to(ticket, "requester")
+    service = service_of(ticket)
+    workflow = workflow_for(ticket)
+    transition = workflow.transition("resubmit")
+    if transition is None or transition not in allowed(workflow, ticket, current_user):
+        abort(404)
+    form_cls = service_forms.form_class(service)
+    if request.method == "POST":
+        form = form_cls()
+    else:
+        form = form_cls(formdata=service_forms.json_to_formdata(ticket.data or {}))
+        form.version.data = ticket.version
+    form.unit_id.choices = choices([(ticket.unit_id or 0, "—")])
+    form.unit_id.data = ticket.unit_id or 0
+    last_reason = db.session.scalar(
+        select(TicketEvent.reason)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.transition == "request_completion")
+        .order_by(TicketEvent.seq.desc())
+        .limit(1)
+    )
+    if request.method == "POST" and form.validate():
+        data = tickets.json_ready(service_forms.service_data(form, service))
+        issues = [
+            i
+            for i in tickets.requirement_issues(service, require_tenant(), data, ticket)
+            if i.blocking
+        ]
+        if issues:
+            attach_issues(form, issues)
+        else:
+            try:
+                apply(
+                    ticket.id,
+                    "resubmit",
+                    current_user,
+                    workflow=workflow,
+                    fields={"data": data},
+                    expected_version=int(form.version.data or 0) or None,
+                )
+            except TransitionError as exc:
+                flash(exc.message, "error")
+                return redirect(back)
+            flash(_("Your corrected request was sent."), "success")
+            return redirect(back)
+    return render_template(
+        "requests/resubmit.html",
+        form=form,
+        ticket=ticket,
+        definition=service,
+        service_fields=service_forms.service_field_names(service),
+        last_reason=last_reason,
+    )
+
+
+def receipt(ticket: Ticket) -> Response:
+    service = service_of(ticket)
+    tenant = require_tenant()
+    pdf = render_pdf(
+        "documents/receipt.html",
+        ticket=ticket,
+        service=service,
+        tenant=tenant,
+        follow_url=url_for("requests.show", folio=ticket.folio, _external=True),
+        settings=_service_settings(ticket),
+    )
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="acuse-{ticket.folio}.pdf"'
+    return response
+
+
+def download(attachment_id: int) -> Response:
+    attachment = db.session.scalar(select(Attachment).where(Attachment.id == attachment_id))
+    if attachment is None:
+        abort(404)
+    ticket = db.session.scalar(
+        visible(select(Ticket).where(Ticket.id == attachment.ticket_id), current_user)
+    )
+    if ticket is None:
+        abort(404)
+    response = send_file(
+        tickets.storage().open(attachment.storage_key),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.original_name,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
