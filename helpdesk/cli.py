@@ -68,15 +68,42 @@ def demo() -> None:
 
 @commands.command("catalog")
 @click.option("--tenant", "slug", help="Short name of a tenant (chalco, sinaloa, edomex).")
+@click.option("--service", "code", help="Describe one service's request form.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def catalog(slug: str | None, as_json: bool) -> None:
+def catalog(slug: str | None, code: str | None, as_json: bool) -> None:
     """List the services of the catalog (and whether the tenant offers each)."""
     from helpdesk import plugins
+    from helpdesk import service_forms
     from helpdesk import service_settings
     from helpdesk.extensions import db
     from helpdesk.tenancy import scoped_to
 
     host = plugins.host()
+    if code:
+        service = host.catalog.get(code)
+        if service is None:
+            raise click.BadParameter(f"no existe el servicio «{code}»", param_hint="--service")
+        described = {
+            "code": service.code,
+            "name": service.name,
+            "plugin": service.plugin,
+            "liaison_required": service.liaison_required,
+            "fields": service_forms.describe(service),
+            "checklist": list(service.checklist),
+        }
+        if slug:
+            tenant = _tenant_or_fail(slug)
+            with scoped_to(tenant):
+                rows_by_code = service_settings.ensure_rows(tenant, host.catalog)
+                described["enabled"] = rows_by_code[code].enabled
+                db.session.commit()
+        if as_json:
+            click.echo(json.dumps(described, ensure_ascii=False, indent=2))
+        else:
+            for field in described["fields"]:
+                mark = "*" if field["required"] else " "
+                click.echo(f"{mark} {field['name']:<28} {field['type']:<20} {field['label']}")
+        return
     rows: list[dict[str, Any]] = []
     if slug:
         tenant = _tenant_or_fail(slug)
@@ -167,8 +194,11 @@ def users(slug: str, as_json: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from helpdesk.cli_tickets import ticket_group
+
     for command in commands.commands.values():
         app.cli.add_command(command)
+    app.cli.add_command(ticket_group)
 
 
 def main() -> None:

@@ -177,6 +177,10 @@ def record_event(
     bump_version: bool = True,
 ) -> TicketEvent:
     """Append an event (the caller commits it with the state it describes)."""
+    if bump_version:
+        # Mark the ticket changed so its version moves even when only an event
+        # is added; done before the query below so one flush writes it all.
+        flag_modified(ticket, "summary")
     seq = (
         db.session.scalar(
             select(TicketEvent.seq)
@@ -198,9 +202,6 @@ def record_event(
         changes=dict(changes),
     )
     db.session.add(event)
-    if bump_version:
-        # Mark the ticket changed so its version moves even when only an event is added.
-        flag_modified(ticket, "summary")
     db.session.flush()
     return event
 

@@ -12,6 +12,14 @@ from helpdesk.catalog import IndicatorDefinition
 from helpdesk.catalog import LeadTime
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
+from plugins.comunicacion import checks
+from plugins.comunicacion.forms import CoverageForm
+from plugins.comunicacion.forms import MediaInformationForm
+from plugins.comunicacion.forms import SocialMediaForm
+from plugins.comunicacion.forms import SocialNetworksForm
+from plugins.comunicacion.material_forms import AudiovisualMaterialForm
+from plugins.comunicacion.material_forms import EditorialMaterialForm
+from plugins.comunicacion.material_forms import GraphicMaterialForm
 
 CHALCO_MANUAL = (
     "Manual de Procedimientos de la Coordinación de Comunicación Social, "
@@ -43,6 +51,14 @@ P01 = ServiceDefinition(
         field="event_at",
         rule="en un lapso no menor a 72 horas antes del evento",
     ),
+    form=CoverageForm,
+    checks=(checks.p01_coverage_kind,),
+    checklist=(
+        "Se trata de un evento institucional de una Dependencia Administrativa u Organismo "
+        "Descentralizado del Gobierno de Chalco",
+        "El nombre, la fecha, la hora, el lugar y la dirección del evento son precisos para "
+        "incluirlo en la agenda de eventos institucionales a cubrir",
+    ),
     outputs=(
         "Boletín informativo",
         "Evidencia fotográfica y/o videográfica del evento",
@@ -71,6 +87,13 @@ P02 = ServiceDefinition(
         field="publication_start",
         rule="en un lapso no menor a 72 horas antes de la publicación",
     ),
+    form=SocialMediaForm,
+    checks=(checks.p02_publication_period, checks.p02_website_handoff),
+    checklist=(
+        "La información es útil, verídica y oportuna",
+        "La ficha técnica describe con claridad la información a difundir, el tema y la "
+        "relevancia del evento",
+    ),
     outputs=(
         "Difusión de información en las redes sociales institucionales (YouTube, Facebook, "
         "Twitter, Instagram y/o sitio web institucional)",
@@ -94,6 +117,11 @@ P03 = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     # Time the dependencias take to deliver to the outlet is not charged to this target.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=5, unit="days")),
+    form=MediaInformationForm,
+    checklist=(
+        "El medio contactó previamente a la Coordinación para plantear el tema",
+        "La Coordinación evaluó el tema de la entrevista o investigación planteado por el medio",
+    ),
     outputs=(
         "Información oficial del Gobierno de Chalco",
         "Entrevista agendada con la o el servidor público",
@@ -120,6 +148,13 @@ P04 = ServiceDefinition(
         unit="days",
         field="required_date",
         rule="7 días hábiles previos a la fecha requerida",
+    ),
+    form=EditorialMaterialForm,
+    checks=(checks.print_size, checks.material_artwork),
+    checklist=(
+        "La justificación de la elaboración del material editorial es suficiente",
+        "El formato requerido y el uso (digital, para impresión o ambos) son claros",
+        "Los datos del material (eslogan, texto, logotipos, fecha e imagen) son suficientes",
     ),
     outputs=(
         "Díptico",
@@ -153,6 +188,13 @@ P05 = ServiceDefinition(
         field="required_date",
         rule="7 días hábiles previos a la fecha requerida",
     ),
+    form=AudiovisualMaterialForm,
+    checklist=(
+        "La justificación del desarrollo del material audiovisual es suficiente",
+        "El tema y el público al que está dirigida la información son claros",
+        "La duración y el medio o plataforma de reproducción corresponden al material "
+        "solicitado (visual o de audio)",
+    ),
     outputs=(
         "Video",
         "Spot de audio",
@@ -181,6 +223,13 @@ P06 = ServiceDefinition(
         unit="days",
         field="required_date",
         rule="3 días hábiles previos a la fecha requerida",
+    ),
+    form=GraphicMaterialForm,
+    checks=(checks.print_size, checks.material_artwork, checks.p06_no_printing),
+    checklist=(
+        "La justificación del desarrollo del material gráfico es suficiente",
+        "El tipo de material gráfico y el formato necesario son claros",
+        "Los datos del material (eslogan, texto, logotipos, fecha e imagen) son suficientes",
     ),
     outputs=(
         "Logotipo",
@@ -219,6 +268,15 @@ PSDT06 = ServiceDefinition(
     # Activity 6.1: "como máximo un día hábil y de ser posible en tiempo real". No resolve
     # target: the answer is the resolution, and publications wait on the dependencia's approval.
     sla=SlaPolicy(respond=BusinessDuration(amount=1, unit="days")),
+    form=SocialNetworksForm,
+    checks=(checks.psdt06_external_links,),
+    checklist=(
+        "La información a publicar fue verificada y aprobada por la dependencia",
+        "El contenido respeta la política de moderación: sin groserías, insultos, publicidad "
+        "ni ligas a otros sitios",
+        "No se proporcionan datos personales de funcionarios, solo los datos del directorio "
+        "del Gobierno del Estado",
+    ),
     outputs=(
         "Publicación de información en las redes sociales",
         "Monitoreo y mantenimiento de las páginas de redes sociales",

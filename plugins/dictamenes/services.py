@@ -9,6 +9,9 @@ from __future__ import annotations
 from helpdesk.catalog import BusinessDuration
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
+from plugins.dictamenes import checks
+from plugins.dictamenes.forms import AssetDisposalForm
+from plugins.dictamenes.forms import IctAcquisitionForm
 
 CHALCO_MANUAL = (
     "Manual de Procedimientos de la Coordinación de Comunicación Social, "
@@ -34,6 +37,18 @@ P11 = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     # Ten days leave room to agree on a date and inspect each asset on site (11.9, 7-8).
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=10, unit="days")),
+    form=AssetDisposalForm,
+    checks=(
+        checks.assets_complete,
+        checks.photo_per_asset,
+        checks.asset_costs,
+        checks.assets_not_repeated,
+    ),
+    checklist=(
+        "El oficio de solicitud fue turnado por la Secretaría del Ayuntamiento",
+        "Datos verificados por Control Patrimonial",
+        "Cada foto corresponde al bien informático que acompaña",
+    ),
     outputs=(
         "Dictamen técnico de baja de bienes informáticos",
         "Oficio con las razones por las que no se emite el dictamen técnico de baja",
@@ -59,6 +74,15 @@ P12 = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     # No resolve target: 12.7 leaves the response time to the DGSEI, an external party.
     sla=SlaPolicy(respond=ONE_WORKING_DAY),
+    form=IctAcquisitionForm,
+    checks=(checks.sidem_request_ready,),
+    checklist=(
+        "La solicitud la presenta la Dirección de Administración",
+        "La solicitud creada en el SIDEM con el folio indicado cumple con los requisitos",
+        "Programa de Trabajo TIC validado",
+        "El Comité Interno de Gobierno Digital está conformado y su Secretario(a) Técnico(a) es "
+        "titular de la unidad de TIC o de un área equivalente",
+    ),
     outputs=(
         "Dictamen técnico previo a la adquisición, arrendamiento y/o contratación de bienes y "
         "servicios en materia de TIC, emitido por la DGSEI",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from helpdesk.catalog import BusinessDuration
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
+from plugins.medios_interactivos import checks
+from plugins.medios_interactivos.forms import InteractiveMediaForm
 
 MEDIOS_INTERACTIVOS = ServiceDefinition(
     code="FO-SASTI-UDPCC-33",
@@ -29,6 +31,14 @@ MEDIOS_INTERACTIVOS = ServiceDefinition(
     # "4 días hábiles una vez recibido el oficio en la DGSEI". No resolve target: the
     # event's dates come from the requester's proposal.
     sla=SlaPolicy(respond=BusinessDuration(amount=4, unit="days")),
+    form=InteractiveMediaForm,
+    checks=(checks.chat_schedule, checks.chat_single_topic, checks.forum_duration),
+    checklist=(
+        "Se recibió el oficio dirigido a la Dirección General del Sistema Estatal de Informática",
+        "La propuesta de temas es de interés ciudadano",
+        "Los datos de contacto permiten comunicarse con el experto para confirmar o ajustar la "
+        "propuesta",
+    ),
     outputs=(
         "Chat electrónico con el experto de la unidad administrativa",
         "Foro electrónico de discusión",

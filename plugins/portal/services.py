@@ -11,6 +11,10 @@ from helpdesk.catalog import IndicatorDefinition
 from helpdesk.catalog import LeadTime
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
+from plugins.portal import checks
+from plugins.portal.forms import ElectronicServiceForm
+from plugins.portal.forms import SystemRequestForm
+from plugins.portal.forms import WebPublicationForm
 
 CHALCO_MANUAL = (
     "Manual de Procedimientos de la Coordinación de Comunicación Social, "
@@ -38,6 +42,14 @@ P07 = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     # No resolve target: 7.7 says DGD sets the development time by the system's complexity.
     sla=SlaPolicy(respond=ONE_WORKING_DAY),
+    form=SystemRequestForm,
+    checks=(checks.modification_names_registered_system,),
+    checklist=(
+        "La justificación y el objetivo muestran el trámite, servicio o proceso que el sistema "
+        "agilizará",
+        "Para una modificación: el sistema fue desarrollado y es administrado por la "
+        "Coordinación (consta en su registro de sistemas)",
+    ),
     outputs=("Sistema informático liberado",),
 )
 
@@ -61,6 +73,14 @@ P08 = ServiceDefinition(
         field="publication_date",
         rule="en un lapso no menor a 72 horas antes de la publicación",
     ),
+    form=WebPublicationForm,
+    # No automatic check beyond the form: 8.7 asks only for the site and the section,
+    # and the 72 hours are the core's lead-time rule.
+    checklist=(
+        "El apartado indicado corresponde a la página web elegida",
+        "La información corresponde a actividades, obras y/o acciones de la dependencia u "
+        "organismo solicitante",
+    ),
     outputs=("Publicación en los sitios web institucionales",),
 )
 
@@ -82,6 +102,12 @@ PSDT05 = ServiceDefinition(
     department="DGE",
     # Not in the document: a default the tenant admin can override.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=2, unit="days")),
+    form=ElectronicServiceForm,
+    checks=(checks.service_url_is_secure,),
+    checklist=(
+        "La ubicación indicada abre el servicio electrónico con el nombre solicitado",
+        "El servicio electrónico lo brinda la dependencia solicitante",
+    ),
     outputs=("Servicio electrónico publicado",),
 )
 

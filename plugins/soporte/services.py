@@ -10,6 +10,10 @@ from helpdesk.catalog import BusinessDuration
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
+from plugins.soporte import checks
+from plugins.soporte.forms import CauRequestForm
+from plugins.soporte.forms import InstitutionalEmailForm
+from plugins.soporte.forms import TechnicalSupportForm
 
 CHALCO_MANUAL = (
     "Manual de Procedimientos de la Coordinación de Comunicación Social, "
@@ -35,6 +39,13 @@ P09 = ServiceDefinition(
     liaison_required=True,
     # Not in the document: a default the tenant admin can override.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=2, unit="days")),
+    form=InstitutionalEmailForm,
+    checks=(checks.mailbox_in_contracted_domain, checks.mail_request_complete),
+    checklist=(
+        "Para una falla: la cuenta fue creada por la Coordinación, no por la dependencia u "
+        "organismo",
+        "Para una cuenta nueva: la o el titular pertenece a la dependencia u organismo solicitante",
+    ),
     outputs=(
         "Correo electrónico institucional",
         "Accesos entregados por escrito a la o el Titular de la dependencia u organismo",
@@ -56,6 +67,13 @@ P10 = ServiceDefinition(
     department="DGD",
     # Not in the document: a default the tenant admin can override.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=3, unit="days")),
+    form=TechnicalSupportForm,
+    checks=(checks.municipal_infrastructure_only, checks.support_equipment_identified),
+    checklist=(
+        "La falla corresponde a infraestructura municipal",
+        "Si la ubicación está fuera del Palacio Municipal, la dependencia u organismo trasladará "
+        "al personal de soporte técnico",
+    ),
     outputs=(
         "Servicio de soporte técnico",
         "Formato de servicio de soporte técnico firmado y sellado",
@@ -81,6 +99,14 @@ CAU = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     # The CAU sets one agreement per grouped service but the record does not publish them.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=3, unit="days")),
+    form=CauRequestForm,
+    checks=(checks.cau_request_type_in_catalog, checks.cau_equipment_identified),
+    checklist=(
+        "El tipo de servicio elegido corresponde a la descripción, para canalizar la solicitud "
+        "al técnico que lo atiende",
+        "La solicitud no es de las que se gestionan vía oficio (protocolo de documentación de "
+        "sistemas)",
+    ),
     outputs=(
         "Solicitud de servicio de TI atendida",
         "Evidencia de la atención brindada",
