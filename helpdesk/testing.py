@@ -82,6 +82,9 @@ def make_test_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url() or f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "HELPDESK_PASSWORD_METHOD": TEST_PASSWORD_METHOD,
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        # Tests sign in hundreds of times from one address; the rate-limit test
+        # sets its own low limit.
+        "HELPDESK_LOGIN_RATE_LIMIT": "10000/minute",
     }
     if database_url():
         from helpdesk.config import _database_url
@@ -99,8 +102,13 @@ def make_test_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
 
 
 def build_test_app(tmp_path: Any, **overrides: Any) -> Flask:
+    from helpdesk.extensions import limiter
+
     app = create_app(make_test_config(tmp_path, **overrides))
     _prepare_database(app)
+    with app.app_context():
+        # Counters in Redis outlive an app: start every test from zero.
+        limiter.reset()
     return app
 
 

@@ -84,8 +84,10 @@ class UserForm(FlaskForm):
         _l("E-mail"), validators=[DataRequired(), email_address, Length(max=254)], filters=[strip]
     )
     roles = MultiCheckboxField(_l("Roles"), choices=choices(ROLE_CHOICES))
-    unit_id = SelectField(_l("Requesting unit"), coerce=int, validators=[Optional()])
-    department_id = SelectField(_l("Department"), coerce=int, validators=[Optional()])
+    # No Optional() here: it would stop the chain on an empty value, skipping the
+    # validate_* checks below (a requester saved without a unit). "0" means none.
+    unit_id = SelectField(_l("Requesting unit"), coerce=int)
+    department_id = SelectField(_l("Department"), coerce=int)
     password = PasswordField(
         _l("Password"),
         validators=[Optional(), password_strength],

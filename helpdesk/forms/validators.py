@@ -33,7 +33,9 @@ def password_strength(form: Any, field: Field) -> None:
 
 
 def slug(form: Any, field: Field) -> None:
-    value = (field.data or "").strip().lower()
+    # Refused, not lowercased behind the admin's back: the message asks for
+    # lowercase and the form must show what was typed.
+    value = (field.data or "").strip()
     if not SLUG_RE.match(value):
         raise ValidationError(
             _l("Use 3 to 40 lowercase letters, digits or hyphens, starting with a letter.")

@@ -56,7 +56,12 @@ def _save(user: User | None) -> str | Response:
             form.email.errors = [_("Another account already uses this e-mail.")]
         elif user is None and not form.password.data:
             form.password.errors = [_("A new account needs a password.")]
-        elif user is current_user and "tenant_admin" not in form.roles.data:
+        # current_user is a proxy, so compare ids: "user is current_user" is never true.
+        elif (
+            user is not None
+            and user.id == current_user.id
+            and "tenant_admin" not in form.roles.data
+        ):
             form.roles.errors = [_("You cannot remove your own administrator role.")]
         else:
             target = user or User(tenant_id=tenant.id, kind="staff")
