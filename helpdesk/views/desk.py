@@ -41,6 +41,7 @@ from helpdesk.views import ticket_pages
 from helpdesk.views.requests import offered_service
 from helpdesk.views.requests import uploads_from
 from helpdesk.workflow import ClockKind
+from helpdesk.workflow.skeleton import REVIEWABLE
 
 bp = Blueprint("desk", __name__, url_prefix="/<tenant>/mesa")
 
@@ -55,6 +56,7 @@ QUEUES = {
     "all": _l("All"),
 }
 PAGE_SIZE = 50
+BEFORE_TURN = (*REVIEWABLE, "needs_completion")
 
 
 @bp.before_request
@@ -78,9 +80,15 @@ def queue_filter(name: str) -> object | None:
     if name == "new":
         return Ticket.state == "received"
     if name == "review":
-        return Ticket.state.in_(("received", "in_review", "corrected"))
+        return Ticket.state.in_(REVIEWABLE)
     if name == "department":
-        return and_(Ticket.department_id == user.department_id, ~_states_with(ClockKind.CLOSED))
+        # Only what the coordinator already turned: before that the default
+        # department is a proposal, not work of the department.
+        return and_(
+            Ticket.department_id == user.department_id,
+            Ticket.state.not_in(BEFORE_TURN),
+            ~_states_with(ClockKind.CLOSED),
+        )
     if name == "mine":
         return and_(Ticket.assignee_id == user.id, ~_states_with(ClockKind.CLOSED))
     if name == "waiting_requester":

@@ -13,6 +13,7 @@ from helpdesk.catalog import LeadTime
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
 from plugins.comunicacion import checks
+from plugins.comunicacion import workflows
 from plugins.comunicacion.forms import CoverageForm
 from plugins.comunicacion.forms import MediaInformationForm
 from plugins.comunicacion.forms import SocialMediaForm
@@ -88,6 +89,7 @@ P02 = ServiceDefinition(
         rule="en un lapso no menor a 72 horas antes de la publicación",
     ),
     form=SocialMediaForm,
+    workflow=workflows.p02_workflow(),
     checks=(checks.p02_publication_period, checks.p02_website_handoff),
     checklist=(
         "La información es útil, verídica y oportuna",
