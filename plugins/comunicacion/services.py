@@ -152,6 +152,7 @@ P04 = ServiceDefinition(
         rule="7 días hábiles previos a la fecha requerida",
     ),
     form=EditorialMaterialForm,
+    workflow=workflows.proposal_workflow("GCH-CCS-P04"),
     checks=(checks.print_size, checks.material_artwork),
     checklist=(
         "La justificación de la elaboración del material editorial es suficiente",
@@ -191,6 +192,7 @@ P05 = ServiceDefinition(
         rule="7 días hábiles previos a la fecha requerida",
     ),
     form=AudiovisualMaterialForm,
+    workflow=workflows.proposal_workflow("GCH-CCS-P05"),
     checklist=(
         "La justificación del desarrollo del material audiovisual es suficiente",
         "El tema y el público al que está dirigida la información son claros",
@@ -227,6 +229,7 @@ P06 = ServiceDefinition(
         rule="3 días hábiles previos a la fecha requerida",
     ),
     form=GraphicMaterialForm,
+    workflow=workflows.proposal_workflow("GCH-CCS-P06"),
     checks=(checks.print_size, checks.material_artwork, checks.p06_no_printing),
     checklist=(
         "La justificación del desarrollo del material gráfico es suficiente",

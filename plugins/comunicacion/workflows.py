@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from helpdesk.workflow import ClockKind
+from helpdesk.workflow import State
 from helpdesk.workflow import Transition
 from helpdesk.workflow import Workflow
 from helpdesk.workflow import skeleton
@@ -75,3 +77,60 @@ def p02_workflow() -> Workflow:
         )
     )
     return builder.build("GCH-CCS-P02")
+
+
+def proposal_workflow(code: str) -> Workflow:
+    """P04, P05 and P06, activities 8-11: DCII sends a proposal; the requester (or the
+    enlace) approves it or asks for changes, as many rounds as needed; then DCII
+    backs up the material and concludes.
+    """
+    builder = skeleton()
+    builder.add_state(
+        State(
+            name="proposal_sent",
+            label="Propuesta enviada al solicitante",
+            requester_label="Revise la propuesta y apruébela o solicite cambios",
+            clock=ClockKind.WAITING_REQUESTER,
+        )
+    )
+    builder.add_state(
+        State(
+            name="approved",
+            label="Propuesta aprobada: respaldar y concluir",
+            requester_label="Propuesta aprobada",
+        )
+    )
+    builder.add_transition(
+        Transition(
+            name="send_proposal",
+            label="Enviar propuesta",
+            sources=("in_progress",),
+            target="proposal_sent",
+            actors=("agent", "coordinator"),
+            requires=("file",),
+        )
+    )
+    builder.add_transition(
+        Transition(
+            name="approve",
+            label="Aprobar la propuesta",
+            sources=("proposal_sent",),
+            target="approved",
+            actors=("requester", "liaison"),
+        )
+    )
+    builder.add_transition(
+        Transition(
+            name="request_changes",
+            label="Solicitar cambios",
+            sources=("proposal_sent",),
+            target="in_progress",
+            actors=("requester", "liaison"),
+            requires=("reason",),
+            style="secondary",
+        )
+    )
+    builder.change_transition(
+        "conclude", sources=("approved",), label="Respaldar el material y concluir"
+    )
+    return builder.build(code)
