@@ -127,9 +127,7 @@ def test_staff_page_shows_only_the_steps_the_user_may_take(demo, login_as, make_
 def test_turn_requires_every_checklist_item(demo, login_as, make_ticket):
     folio = folio_of(demo, make_ticket("GCH-CCS-P10", data=P10_DATA))
     coordinator = login_as("coordinator")
-    missing = step(
-        coordinator, folio, "turn", department_id=str(dept(demo, "DGD")), checklist=[]
-    )
+    missing = step(coordinator, folio, "turn", department_id=str(dept(demo, "DGD")), checklist=[])
     assert missing.status_code == 400
     assert row(demo, folio).state == "received"
     with demo.app_context():
