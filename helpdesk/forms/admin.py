@@ -157,7 +157,8 @@ def translate_weekday_params(exc: office_hours.OfficeHoursError) -> str:
     """The error in the user's language, weekday name included."""
     params = dict(exc.params)
     if params.get("day") in office_hours.WEEKDAY_NAMES:
-        params["day"] = gettext(params["day"])
+        weekday = params["day"]  # a variable, so the extractor does not take "day" as a message
+        params["day"] = gettext(weekday)
     return gettext(exc.template, **params)
 
 
