@@ -32,6 +32,14 @@ CHALCO_AREA = "Comunicación Social"
 # day" is written in days: 8 business hours would spill into a second day.
 ONE_WORKING_DAY = BusinessDuration(amount=1, unit="days")
 
+# 4.7 and 5.7: the same rule for editorial and audiovisual material.
+SEVEN_BUSINESS_DAYS_BEFORE = LeadTime(
+    amount=7,
+    unit="days",
+    field="required_date",
+    rule="7 días hábiles previos a la fecha requerida",
+)
+
 P01 = ServiceDefinition(
     code="GCH-CCS-P01",
     name="Cobertura fotográfica y/o videográfica de eventos institucionales",
@@ -145,12 +153,7 @@ P04 = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     # Resolve equals the lead time: the manual asks for 7 business days so the design fits.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=7, unit="days")),
-    lead_time=LeadTime(
-        amount=7,
-        unit="days",
-        field="required_date",
-        rule="7 días hábiles previos a la fecha requerida",
-    ),
+    lead_time=SEVEN_BUSINESS_DAYS_BEFORE,
     form=EditorialMaterialForm,
     workflow=workflows.proposal_workflow("GCH-CCS-P04"),
     checks=(checks.print_size, checks.material_artwork),
@@ -185,12 +188,7 @@ P05 = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     # Resolve equals the 7-business-day lead time.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=7, unit="days")),
-    lead_time=LeadTime(
-        amount=7,
-        unit="days",
-        field="required_date",
-        rule="7 días hábiles previos a la fecha requerida",
-    ),
+    lead_time=SEVEN_BUSINESS_DAYS_BEFORE,
     form=AudiovisualMaterialForm,
     workflow=workflows.proposal_workflow("GCH-CCS-P05"),
     checklist=(
