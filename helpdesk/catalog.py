@@ -130,6 +130,9 @@ class ServiceDefinition:
     form: type[Form] | None = None
     checks: tuple[RequirementCheck, ...] = ()
     checklist: tuple[str, ...] = ()
+    # Opened only by another service's hand-off (P10's dictamen técnico
+    # interno): never offered in the portal or filed directly.
+    internal: bool = False
     plugin: str = ""
 
     def __post_init__(self) -> None:

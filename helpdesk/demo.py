@@ -71,7 +71,7 @@ CHALCO = DemoTenant(
         ("Instituto Municipal de Cultura Física y Deporte", "IMCUFIDE", "organismo"),
         ("Medios de comunicación", None, "external"),
     ),
-    services=tuple(f"GCH-CCS-P{n:02d}" for n in range(1, 13)),
+    services=(*(f"GCH-CCS-P{n:02d}" for n in range(1, 13)), "GCH-CCS-P10-DTI"),
     users=(
         DemoUser(
             "requester",

@@ -205,6 +205,10 @@ def file_request(
     refusal are removed again.
     """
     definition = service.definition
+    if definition.internal:
+        raise FilingError(
+            [RequirementIssue(message="Este servicio solo se abre desde otra solicitud.")]
+        )
     if not service.enabled:
         raise FilingError([RequirementIssue(message="Este servicio no está disponible.")])
     if not may_request(definition, requester):

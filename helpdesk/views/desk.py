@@ -206,7 +206,7 @@ def choose_service() -> str:
     items = [
         item
         for item in service_settings.tenant_services(require_tenant(), plugins.host().catalog)
-        if item.enabled
+        if item.enabled and not item.definition.internal
     ]
     return render_template("desk/choose.html", items=items)
 

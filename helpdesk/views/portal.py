@@ -37,7 +37,7 @@ def index() -> str:
     offered = [
         item
         for item in service_settings.tenant_services(tenant, plugins.host().catalog)
-        if item.enabled
+        if item.enabled and not item.definition.internal
     ]
     db.session.commit()  # new settings rows, if the catalog grew
     if query:

@@ -42,7 +42,7 @@ def _signed_in() -> None:
 def offered_service(code: str) -> service_settings.EffectiveService:
     tenant = require_tenant()
     definition = plugins.host().catalog.get(code)
-    if definition is None:
+    if definition is None or definition.internal:
         abort(404)
     rows = service_settings.ensure_rows(tenant, plugins.host().catalog)
     item = service_settings.effective(definition, rows[code], tenant)

@@ -10,6 +10,7 @@ from helpdesk.catalog import BusinessDuration
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
 from plugins.dictamenes import checks
+from plugins.dictamenes import workflows
 from plugins.dictamenes.forms import AssetDisposalForm
 from plugins.dictamenes.forms import IctAcquisitionForm
 
@@ -22,6 +23,26 @@ CHALCO_AREA = "Gobierno Digital"
 # The manual's office hours are 9:00-16:00, seven hours a day, so "one working
 # day" is written in days: 8 business hours would spill into a second day.
 ONE_WORKING_DAY = BusinessDuration(amount=1, unit="days")
+
+INTERNAL_DICTAMEN = ServiceDefinition(
+    code="GCH-CCS-P10-DTI",
+    folio_code="P10DTI",
+    name="Dictamen técnico interno de soporte técnico",
+    description=(
+        "Cuando la falla o problemática no se soluciona, el Departamento de Gobierno Digital "
+        "emite un dictamen técnico interno dirigido al titular de la Dependencia "
+        "Administrativa u Organismo Descentralizado, especificando los motivos técnicos de la "
+        "falla encontrada."
+    ),
+    source_document=f"{CHALCO_MANUAL}, procedimiento GCH-CCS-P10-2023, actividad 8",
+    area=CHALCO_AREA,
+    department="DGD",
+    internal=True,
+    workflow=workflows.internal_dictamen_workflow(),
+    # Not in the document: a default the tenant admin can override.
+    sla=SlaPolicy(resolve=BusinessDuration(amount=3, unit="days")),
+    outputs=("Dictamen técnico interno dirigido al titular de la dependencia u organismo",),
+)
 
 P11 = ServiceDefinition(
     code="GCH-CCS-P11",
@@ -89,4 +110,4 @@ P12 = ServiceDefinition(
     ),
 )
 
-ALL: list[ServiceDefinition] = [P11, P12]
+ALL: list[ServiceDefinition] = [INTERNAL_DICTAMEN, P11, P12]

@@ -11,6 +11,7 @@ from helpdesk.catalog import IndicatorDefinition
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
 from plugins.soporte import checks
+from plugins.soporte import workflows
 from plugins.soporte.forms import CauRequestForm
 from plugins.soporte.forms import InstitutionalEmailForm
 from plugins.soporte.forms import TechnicalSupportForm
@@ -68,6 +69,7 @@ P10 = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=3, unit="days")),
     form=TechnicalSupportForm,
+    workflow=workflows.p10_workflow(),
     checks=(checks.municipal_infrastructure_only, checks.support_equipment_identified),
     checklist=(
         "La falla corresponde a infraestructura municipal",

@@ -15,7 +15,7 @@ from helpdesk.models import Unit
 from helpdesk.models import User
 
 EXPECTED_SERVICES = {
-    "chalco": {f"GCH-CCS-P{n:02d}" for n in range(1, 13)},
+    "chalco": {f"GCH-CCS-P{n:02d}" for n in range(1, 13)} | {"GCH-CCS-P10-DTI"},
     "sinaloa": {"PSDT-05", "PSDT-06"},
     "edomex": {"FO-SASTI-UDPCC-33", "CAU"},
 }

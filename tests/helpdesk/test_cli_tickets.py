@@ -111,14 +111,23 @@ def test_show_and_move_follow_the_workflow(demo, runner, data_file):
     for args in (
         ["turn", "--as", "coordinador@chalco.example", "--department", "DGD"],
         ["start", "--as", "tecnico@chalco.example"],
-        ["conclude", "--as", "tecnico@chalco.example", "--text", "Se cambió el switch"],
+        ["mark_solved", "--as", "tecnico@chalco.example", "--text", "Se cambió el switch"],
+        ["verify", "--as", "solicitante@chalco.example"],
+        ["conclude", "--as", "tecnico@chalco.example", "--text", "Formato completo"],
     ):
         result = runner.invoke(args=["ticket", "move", folio, *args])
         assert result.exit_code == 0, result.output
     shown = json.loads(runner.invoke(args=["ticket", "show", folio, "--json"]).output)
     assert shown["state"] == "concluded"
-    assert [e["transition"] for e in shown["events"]] == ["file", "turn", "start", "conclude"]
-    assert shown["events"][-1]["changes"]["text"] == "Se cambió el switch"
+    assert [e["transition"] for e in shown["events"]] == [
+        "file",
+        "turn",
+        "start",
+        "mark_solved",
+        "verify",
+        "conclude",
+    ]
+    assert shown["events"][3]["changes"]["text"] == "Se cambió el switch"
     assert shown["transitions"] == {}
 
 
