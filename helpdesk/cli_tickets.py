@@ -195,14 +195,15 @@ def _describe(ticket: Ticket) -> dict[str, Any]:
             for e in events
         ],
         "transitions": open_to,
-        "transitions_by_user": (
-            {
-                user.email: [t.name for t in allowed(workflow, ticket, user)]
-                for user in people
-                if workflow and allowed(workflow, ticket, user)
-            }
-        ),
+        "transitions_by_user": _steps_by_user(workflow, ticket, people),
     }
+
+
+def _steps_by_user(workflow: Any, ticket: Ticket, people: list[User]) -> dict[str, list[str]]:
+    if workflow is None:
+        return {}
+    steps = {user.email: [t.name for t in allowed(workflow, ticket, user)] for user in people}
+    return {email: names for email, names in steps.items() if names}
 
 
 @ticket_group.command("show")

@@ -38,8 +38,9 @@ from helpdesk.models import User
 from helpdesk.tenancy import require_tenant
 from helpdesk.ticket_access import ticket_by_folio_or_404
 from helpdesk.views import ticket_pages
+from helpdesk.views.requests import file_from_form
 from helpdesk.views.requests import offered_service
-from helpdesk.views.requests import uploads_from
+from helpdesk.views.requests import render_request_form
 from helpdesk.workflow import ClockKind
 from helpdesk.workflow.skeleton import REVIEWABLE
 
@@ -214,7 +215,6 @@ def choose_service() -> str:
 @bp.route("/nueva/<code>", methods=["GET", "POST"])
 def file_on_behalf(code: str) -> str | Response:
     """A request that arrived by phone, paper oficio or e-mail (PSDT-05's orden de servicio)."""
-    tenant = require_tenant()
     item = offered_service(code)
     definition = item.definition
     form = service_forms.form_class(definition, on_behalf=True)()
@@ -226,35 +226,19 @@ def file_on_behalf(code: str) -> str | Response:
         if "requester" in u.roles and tickets.may_request(definition, u)
     ]
     form.requester_id.choices = choices([(u.id, f"{u.name} <{u.email}>") for u in people])
-    issues = []
+    issues: list = []
     if request.method == "POST" and service_forms.add_requested_row(form, request.form):
         pass
     elif form.validate_on_submit():
         requester = next(u for u in people if u.id == form.requester_id.data)
-        try:
-            ticket = tickets.file_request(
-                tenant=tenant,
-                service=item,
-                requester=requester,
-                filed_by=current_user,
-                data=service_forms.service_data(form, definition),
-                unit_id=form.unit_id.data or requester.unit_id,
-                liaison=service_forms.liaison_data(form),
-                channel=form.channel.data,
-                uploads=uploads_from(form),
-            )
-        except tickets.FilingError as exc:
-            issues = exc.issues
-            ticket_pages.attach_issues(form, issues)
-        else:
+        ticket, issues = file_from_form(
+            form,
+            item,
+            requester=requester,
+            unit_id=form.unit_id.data or requester.unit_id,
+            channel=form.channel.data,
+        )
+        if ticket is not None:
             flash(_("Request registered with folio %(folio)s.", folio=ticket.folio), "success")
             return redirect(url_for(".ticket", folio=ticket.folio))
-    return render_template(
-        "requests/new.html",
-        form=form,
-        item=item,
-        definition=definition,
-        service_fields=service_forms.service_field_names(definition),
-        issues=issues,
-        on_behalf=True,
-    )
+    return render_request_form(form, item, issues, on_behalf=True)

@@ -21,6 +21,7 @@ from helpdesk import plugins
 from helpdesk import service_forms
 from helpdesk import service_settings
 from helpdesk import tickets
+from helpdesk.catalog import RequirementIssue
 from helpdesk.catalog import workflow_of
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
@@ -58,7 +59,6 @@ def uploads_from(form: Any) -> list[tickets.Upload]:
 
 @bp.route("/servicios/<code>/solicitar", methods=["GET", "POST"])
 def new_request(code: str) -> str | Response:
-    tenant = require_tenant()
     item = offered_service(code)
     definition = item.definition
     if not tickets.may_request(definition, current_user):
@@ -69,35 +69,61 @@ def new_request(code: str) -> str | Response:
     service_forms.set_unit_choices(form, units, required=current_user.kind == "staff")
     if request.method == "GET" and current_user.unit_id:
         form.unit_id.data = current_user.unit_id
-    issues = []
+    issues: list[RequirementIssue] = []
     if request.method == "POST" and service_forms.add_requested_row(form, request.form):
         pass
     elif form.validate_on_submit():
-        try:
-            ticket = tickets.file_request(
-                tenant=tenant,
-                service=item,
-                requester=current_user,
-                filed_by=current_user,
-                data=service_forms.service_data(form, definition),
-                unit_id=form.unit_id.data or None,
-                liaison=service_forms.liaison_data(form),
-                channel="portal",
-                uploads=uploads_from(form),
-            )
-        except tickets.FilingError as exc:
-            issues = exc.issues
-            ticket_pages.attach_issues(form, issues)
-        else:
+        ticket, issues = file_from_form(
+            form, item, requester=current_user, unit_id=form.unit_id.data or None, channel="portal"
+        )
+        if ticket is not None:
             flash(_("Request received with folio %(folio)s.", folio=ticket.folio), "success")
             return redirect(url_for(".show", folio=ticket.folio))
+    return render_request_form(form, item, issues)
+
+
+def file_from_form(
+    form: Any,
+    item: service_settings.EffectiveService,
+    *,
+    requester: Any,
+    unit_id: int | None,
+    channel: str,
+) -> tuple[Ticket | None, list[RequirementIssue]]:
+    """File a validated request form (portal or desk); findings go back onto the form."""
+    try:
+        ticket = tickets.file_request(
+            tenant=require_tenant(),
+            service=item,
+            requester=requester,
+            filed_by=current_user,
+            data=service_forms.service_data(form, item.definition),
+            unit_id=unit_id,
+            liaison=service_forms.liaison_data(form),
+            channel=channel,
+            uploads=uploads_from(form),
+        )
+    except tickets.FilingError as exc:
+        ticket_pages.attach_issues(form, exc.issues)
+        return None, exc.issues
+    return ticket, []
+
+
+def render_request_form(
+    form: Any,
+    item: service_settings.EffectiveService,
+    issues: list[RequirementIssue],
+    *,
+    on_behalf: bool = False,
+) -> str:
     return render_template(
         "requests/new.html",
         form=form,
         item=item,
-        definition=definition,
-        service_fields=service_forms.service_field_names(definition),
+        definition=item.definition,
+        service_fields=service_forms.service_field_names(item.definition),
         issues=issues,
+        on_behalf=on_behalf,
     )
 
 

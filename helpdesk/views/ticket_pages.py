@@ -20,6 +20,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from helpdesk import service_forms
 from helpdesk import service_settings
@@ -61,6 +62,15 @@ def _service_settings(ticket: Ticket) -> service_settings.EffectiveService:
     return service_settings.effective(service, rows[service.code], tenant)
 
 
+def step_context(ticket: Ticket) -> dict[str, Any]:
+    """What the engine's field rules need: the checklist and the default department."""
+    department = _service_settings(ticket).department
+    return {
+        "checklist": service_of(ticket).checklist,
+        "default_department_id": department.id if department else None,
+    }
+
+
 def transition_form(ticket: Ticket) -> TransitionForm:
     form = TransitionForm(formdata=None, version=ticket.version)
     prepare_choices(form, ticket)
@@ -89,7 +99,10 @@ def render_ticket(ticket: Ticket, *, audience: str, forms: dict[str, Any] | None
     service = service_of(ticket)
     workflow = workflow_for(ticket)
     events = db.session.scalars(
-        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.seq)
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .options(selectinload(TicketEvent.actor))
+        .order_by(TicketEvent.seq)
     ).all()
     steps = allowed(workflow, ticket, current_user)
     if audience == "requester":
@@ -97,7 +110,6 @@ def render_ticket(ticket: Ticket, *, audience: str, forms: dict[str, Any] | None
     forms = dict(forms or {})
     for step in steps:
         forms.setdefault(step.name, transition_form(ticket))
-    users = {u.id: u for u in db.session.scalars(select(User))}
     return render_template(
         "tickets/show.html",
         ticket=ticket,
@@ -109,7 +121,6 @@ def render_ticket(ticket: Ticket, *, audience: str, forms: dict[str, Any] | None
         forms=forms,
         audience=audience,
         links=tickets.linked(ticket),
-        users=users,
         field_labels={f["name"]: f["label"] for f in service_forms.describe(service)},
     )
 
@@ -160,14 +171,7 @@ def take_transition(ticket: Ticket, name: str, *, audience: str) -> Response | s
             reason=form.reason.data,
             fields=fields,
             expected_version=int(form.version.data or 0) or None,
-            context={
-                "checklist": service_of(ticket).checklist,
-                "default_department_id": (
-                    _service_settings(ticket).department.id
-                    if _service_settings(ticket).department
-                    else None
-                ),
-            },
+            context=step_context(ticket),
         )
     except (TransitionError, tickets.FilingError) as exc:
         db.session.rollback()
