@@ -19,7 +19,6 @@ from typing import Literal
 from wtforms import Form
 
 from helpdesk.office_hours import WeeklyHours
-from helpdesk.office_hours import standard_office_hours
 from helpdesk.workflow.definition import Workflow
 
 DurationUnit = Literal["hours", "days"]
@@ -123,7 +122,9 @@ class ServiceDefinition:
     liaison_required: bool = False
     sla: SlaPolicy = field(default_factory=SlaPolicy)
     lead_time: LeadTime | None = None
-    office_hours: WeeklyHours = field(default_factory=standard_office_hours)
+    # None: the tenant's office hours. A service with hours of its own (a
+    # 24-hour line, a Saturday desk) sets them here; a tenant admin may override.
+    office_hours: WeeklyHours | None = None
     outputs: tuple[str, ...] = ()
     folio_code: str = ""
     workflow: Workflow | None = None

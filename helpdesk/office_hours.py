@@ -13,6 +13,23 @@ from datetime import time
 # weekday (0 = Monday) -> ((open, close), ...)
 WeeklyHours = Mapping[int, tuple[tuple[time, time], ...]]
 
+# A closing time of "24:00" (an office open until midnight, or around the
+# clock) is stored as the last representable time of the day.
+END_OF_DAY = time.max
+
+
+def format_time(value: time) -> str:
+    """"HH:MM", with the end of the day written as "24:00"."""
+    return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
+
+
+def parse_time(text: str) -> time:
+    """Read "HH:MM" (or "24:00" for the end of the day)."""
+    text = text.strip()
+    if text in ("24:00", "24:00:00"):
+        return END_OF_DAY
+    return time.fromisoformat(text)
+
 
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark only"
     """Mark a message for extraction; the caller translates it."""
@@ -65,8 +82,8 @@ def validate(hours: WeeklyHours) -> dict[int, tuple[tuple[time, time], ...]]:
                 raise OfficeHoursError(
                     N_("%(day)s: closing time (%(end)s) must be after opening time (%(start)s)."),
                     day=name,
-                    end=end.strftime("%H:%M"),
-                    start=start.strftime("%H:%M"),
+                    end=format_time(end),
+                    start=format_time(start),
                 )
         for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False):
             if start < end:
@@ -81,7 +98,7 @@ def validate(hours: WeeklyHours) -> dict[int, tuple[tuple[time, time], ...]]:
 def to_json(hours: WeeklyHours) -> dict[str, list[list[str]]]:
     """Serialise for a JSON column: {"0": [["09:00", "16:00"]], ...}."""
     return {
-        str(day): [[start.strftime("%H:%M"), end.strftime("%H:%M")] for start, end in intervals]
+        str(day): [[format_time(start), format_time(end)] for start, end in intervals]
         for day, intervals in hours.items()
     }
 
@@ -90,7 +107,7 @@ def from_json(data: Mapping[str, list[list[str]]]) -> dict[int, tuple[tuple[time
     """Read what :func:`to_json` wrote, validating it again."""
     try:
         hours = {
-            int(day): tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in intervals)
+            int(day): tuple((parse_time(a), parse_time(b)) for a, b in intervals)
             for day, intervals in data.items()
         }
     except (TypeError, ValueError) as exc:
@@ -106,7 +123,7 @@ def describe(
     """A short description, e.g. "Monday–Friday, 09:00–16:00" (names passed in translated)."""
     groups: list[tuple[list[int], str]] = []
     for day, intervals in sorted(hours.items()):
-        text = ", ".join(f"{a:%H:%M}–{b:%H:%M}" for a, b in intervals)
+        text = ", ".join(f"{format_time(a)}–{format_time(b)}" for a, b in intervals)
         if groups and groups[-1][1] == text and groups[-1][0][-1] == day - 1:
             groups[-1][0].append(day)
         else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from helpdesk import office_hours
+from helpdesk import tenant_calendar
 from helpdesk.catalog import BusinessDuration
 from helpdesk.catalog import Catalog
 from helpdesk.catalog import ServiceDefinition
@@ -73,7 +74,10 @@ def effective(service: ServiceDefinition, row: TenantService, tenant: Tenant) ->
         respond=_override(row.respond_amount, row.respond_unit) or service.sla.respond,
         resolve=_override(row.resolve_amount, row.resolve_unit) or service.sla.resolve,
     )
-    hours = office_hours.from_json(row.office_hours) if row.office_hours else service.office_hours
+    if row.office_hours:
+        hours = office_hours.from_json(row.office_hours)
+    else:
+        hours = service.office_hours or tenant_calendar.tenant_hours(tenant)
     return EffectiveService(
         definition=service, setting=row, department=department, sla=sla, office_hours=hours
     )

@@ -22,7 +22,9 @@ from sqlalchemy import select
 
 from helpdesk import folios
 from helpdesk import plugins
+from helpdesk import sla
 from helpdesk import transactions
+from helpdesk.business_time import next_opening
 from helpdesk.catalog import RequirementIssue
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import folio_code
@@ -226,19 +228,23 @@ def file_request(
         for _, saved in stored:
             storage().delete(saved.key)
         raise FilingError(blocking)
-    received = now or utcnow()
+    filed = now or utcnow()
+    calendar = sla.calendar_of(tenant, service)
+    received = next_opening(calendar, filed)
+    # The folio's year is the office's, not UTC's (31 December at 20:00 in Chalco).
+    year = calendar.local(received).year
     workflow = workflow_of(definition)
     pattern = plugins.host().folio_pattern(service=definition, tenant=tenant)
 
     def unit_of_work() -> Ticket:
-        seq = folios.next_number(tenant.id, definition.code, received.year)
+        seq = folios.next_number(tenant.id, definition.code, year)
         ticket = Ticket(
             tenant_id=tenant.id,
             folio=folios.format_folio(
                 pattern,
                 tenant=tenant.slug,
                 service=folio_code(definition),
-                year=received.year,
+                year=year,
                 seq=seq,
             ),
             service_code=definition.code,
@@ -251,6 +257,7 @@ def file_request(
             liaison=dict(liaison) if liaison else None,
             data=clean,
             summary=_summary(clean, definition.name),
+            created_at=filed,
             received_at=received,
         )
         db.session.add(ticket)
@@ -262,6 +269,7 @@ def file_request(
         record_event(
             ticket, "file", None, workflow.initial, filed_by, None, changes, bump_version=False
         )
+        sla.refresh(ticket, filed)
         return ticket
 
     try:
@@ -292,14 +300,16 @@ def open_linked(
     if not target_service.enabled:
         raise TransitionError(f"El servicio {service_code} no está habilitado en este gobierno.")
     workflow = workflow_of(definition)
-    now = utcnow()
-    seq = folios.next_number(tenant.id, service_code, now.year)
+    calendar = sla.calendar_of(tenant, target_service)
+    now = next_opening(calendar, utcnow())
+    year = calendar.local(now).year
+    seq = folios.next_number(tenant.id, service_code, year)
     pattern = plugins.host().folio_pattern(service=definition, tenant=tenant)
     data = {**(source.data or {}), "origin_folio": source.folio}
     target = Ticket(
         tenant_id=tenant.id,
         folio=folios.format_folio(
-            pattern, tenant=tenant.slug, service=folio_code(definition), year=now.year, seq=seq
+            pattern, tenant=tenant.slug, service=folio_code(definition), year=year, seq=seq
         ),
         service_code=service_code,
         state=workflow.initial,
@@ -326,6 +336,7 @@ def open_linked(
         {"channel": source.channel, "hand_off_from": source.folio},
         bump_version=False,
     )
+    sla.refresh(target)
     return target
 
 

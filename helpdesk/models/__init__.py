@@ -4,7 +4,10 @@ from helpdesk.models.accounts import ROLES
 from helpdesk.models.accounts import RoleMembership
 from helpdesk.models.accounts import User
 from helpdesk.models.base import TenantScoped
+from helpdesk.models.notifications import Notification
+from helpdesk.models.sla import SlaClock
 from helpdesk.models.tenancy import Department
+from helpdesk.models.tenancy import NonWorkingDay
 from helpdesk.models.tenancy import Tenant
 from helpdesk.models.tenancy import TenantService
 from helpdesk.models.tenancy import Unit
@@ -22,6 +25,9 @@ __all__ = [
     "TicketEvent",
     "TicketLink",
     "Department",
+    "NonWorkingDay",
+    "Notification",
+    "SlaClock",
     "RoleMembership",
     "Tenant",
     "TenantScoped",

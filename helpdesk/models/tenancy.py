@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from datetime import datetime
 
 from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
 from sqlalchemy import String
@@ -33,6 +35,9 @@ class Tenant(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     # None means the default pattern (see helpdesk.folios.DEFAULT_PATTERN).
     folio_pattern: Mapped[str | None] = mapped_column(String(80))
+    # Weekly office hours (helpdesk.office_hours JSON); None means Monday to
+    # Friday 9:00-16:00, the receiving hours of the documents.
+    office_hours: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at_column()
 
     __table_args__ = (CheckConstraint(f"kind IN {TENANT_KINDS!r}", name="kind"),)
@@ -92,3 +97,19 @@ class TenantService(TenantScoped, db.Model):
         CheckConstraint("respond_amount IS NULL OR respond_amount > 0", name="respond_positive"),
         CheckConstraint("resolve_amount IS NULL OR resolve_amount > 0", name="resolve_positive"),
     )
+
+
+class NonWorkingDay(TenantScoped, db.Model):
+    """A tenant's change to the official calendar of rest days.
+
+    ``working=False`` adds a non-working day of its own (a vacation period, a
+    local holiday); ``working=True`` marks an official rest day (Ley Federal
+    del Trabajo, art. 74, from the ``holidays`` package) as worked here.
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    working: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    __table_args__ = (UniqueConstraint("tenant_id", "day"),)

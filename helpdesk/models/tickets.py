@@ -53,8 +53,6 @@ class Ticket(TenantScoped, db.Model):
     summary: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     created_at: Mapped[datetime] = created_at_column()
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    due_respond_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    due_resolve_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

@@ -84,13 +84,23 @@ class Transition:
 
 @dataclass(frozen=True)
 class Workflow:
-    """A service's states and transitions; ``initial`` is where a filed ticket starts."""
+    """A service's states and transitions; ``initial`` is where a filed ticket starts.
+
+    ``intake`` names the states before the office's first answer: the time to
+    turn or respond runs until the ticket first leaves them (by default, until
+    it leaves ``initial``).
+    """
 
     states: Mapping[str, State]
     transitions: tuple[Transition, ...]
     initial: str
     service_code: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    intake: tuple[str, ...] = ()
+
+    @property
+    def intake_states(self) -> frozenset[str]:
+        return frozenset(self.intake or (self.initial,))
 
     def state(self, name: str) -> State:
         return self.states[name]
@@ -109,6 +119,8 @@ class Workflow:
         where = self.service_code or "workflow"
         if self.initial not in self.states:
             raise WorkflowError(f"{where}: initial state {self.initial!r} is not declared")
+        if set(self.intake) - set(self.states):
+            raise WorkflowError(f"{where}: unknown intake states {self.intake!r}")
         names = [t.name for t in self.transitions]
         dupes = {n for n in names if names.count(n) > 1}
         if dupes:

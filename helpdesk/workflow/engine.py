@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from helpdesk import sla
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
 from helpdesk.models import TicketEvent
@@ -148,6 +149,7 @@ def apply(
             ticket, transition.name, from_state, to_state, actor, clean_reason, changes
         )
         field_rules.link_attachments(transition, ticket, event, fields)
+        sla.refresh(ticket)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()

@@ -19,6 +19,8 @@ from helpdesk.workflow.definition import Workflow
 from helpdesk.workflow.definition import WorkflowError
 
 REVIEWABLE = ("received", "in_review", "corrected")
+# Before the coordinator's first answer (turn, request to complete, reject).
+INTAKE = REVIEWABLE
 OPEN_BEFORE_WORK = ("received", "in_review", "needs_completion", "corrected")
 
 SKELETON_STATES = (
@@ -136,6 +138,7 @@ class WorkflowBuilder:
         self.states = {state.name: state for state in states}
         self.transitions = list(transitions)
         self.initial = "received"
+        self.intake = INTAKE
 
     def add_state(self, state: State) -> WorkflowBuilder:
         if state.name in self.states:
@@ -169,6 +172,7 @@ class WorkflowBuilder:
             transitions=tuple(self.transitions),
             initial=self.initial,
             service_code=service_code,
+            intake=tuple(name for name in self.intake if name in self.states),
         ).validate()
 
 
