@@ -152,6 +152,22 @@ def register_template_helpers(app: Flask) -> None:
         "cli": _l("Bulk load"),
     }
 
+    app.add_template_filter(i18n.business_duration, "business_duration")
+    event_names = {
+        "file": _l("Request filed"),
+        "sla_at_risk": _l("Service level at risk"),
+        "sla_breached": _l("Service level breached"),
+    }
+    sla_targets = {"respond": _l("Time to turn or respond"), "resolve": _l("Time to resolve")}
+    sla_statuses = {
+        "on_time": _l("On time"),
+        "at_risk": _l("At risk"),
+        "breached": _l("Overdue"),
+        "paused": _l("Clock stopped"),
+        "met": _l("Met"),
+        "missed": _l("Met late"),
+    }
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {
@@ -162,4 +178,7 @@ def register_template_helpers(app: Flask) -> None:
             "unit_kinds": dict(UNIT_KIND_CHOICES),
             "role_names": role_names,
             "channel_names": channel_names,
+            "event_names": event_names,
+            "sla_targets": sla_targets,
+            "sla_statuses": sla_statuses,
         }

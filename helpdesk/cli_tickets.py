@@ -69,8 +69,19 @@ def _ticket(folio: str, tenant_slug: str | None) -> Ticket:
 @click.option("--data", "data_file", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--channel", default="cli", type=click.Choice(["cli", "phone", "oficio", "email"]))
 @click.option("--by", "by_email", help="E-mail of the staff member registering it (default: --as).")
+@click.option(
+    "--accept-late",
+    "late_justification",
+    help="Coordinator's justification to accept a request that breaks the lead-time rule.",
+)
 def file_command(
-    slug: str, code: str, email: str, data_file: str, channel: str, by_email: str | None
+    slug: str,
+    code: str,
+    email: str,
+    data_file: str,
+    channel: str,
+    by_email: str | None,
+    late_justification: str | None,
 ) -> None:
     """File a request exactly as the portal does and print its folio.
 
@@ -128,6 +139,7 @@ def file_command(
                 liaison=service_forms.liaison_data(form),
                 channel=channel,
                 uploads=[tickets.Upload(p.name, h) for p, h in zip(paths, handles, strict=True)],
+                late_justification=late_justification,
             )
         except tickets.FilingError as exc:
             raise click.ClickException(

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 from flask import current_app
 from flask import has_request_context
 from flask import session
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from helpdesk.config import SUPPORTED_LOCALES
@@ -43,3 +46,12 @@ def current_locale_code() -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+
+def business_duration(value: timedelta | None) -> str:
+    """Business time as "12 h 05 min" (negative: overdue by that much)."""
+    if value is None:
+        return "—"
+    minutes = int(abs(value).total_seconds() // 60)
+    text = _("%(hours)d h %(minutes)02d min", hours=minutes // 60, minutes=minutes % 60)
+    return f"−{text}" if value < timedelta(0) else text

@@ -20,6 +20,7 @@ from wtforms import Form
 from wtforms import HiddenField
 from wtforms import SelectField
 from wtforms import StringField
+from wtforms import TextAreaField
 from wtforms.fields import FieldList
 from wtforms.fields import FormField
 from wtforms.validators import DataRequired
@@ -70,6 +71,11 @@ class LiaisonFields(Form):
 class OnBehalfFields(Form):
     requester_id = SelectField(_l("Requester"), coerce=int, validators=[DataRequired()])
     channel = SelectField(_l("Received by"), choices=choices(CHANNEL_CHOICES))
+    late_justification = TextAreaField(
+        _l("Justification to accept it after the lead time (coordination only)"),
+        validators=[Optional(), Length(max=1000)],
+        filters=[strip],
+    )
 
 
 def form_class(service: ServiceDefinition, *, on_behalf: bool = False) -> type[FlaskForm]:
@@ -92,6 +98,12 @@ def service_data(form: FlaskForm, service: ServiceDefinition) -> dict[str, Any]:
     """Only the service's own fields of a validated form (what goes in Ticket.data)."""
     names = service_field_names(service)
     return {name: form.data[name] for name in names}
+
+
+def late_justification(form: FlaskForm) -> str | None:
+    """The coordinator's reason to accept a late request (desk form only)."""
+    field = getattr(form, "late_justification", None)
+    return field.data if field is not None else None
 
 
 def liaison_data(form: FlaskForm) -> dict[str, str] | None:

@@ -68,9 +68,7 @@ def _own_days(tenant: Tenant, years: Iterable[int]) -> list[NonWorkingDay]:
     )
 
 
-def closed_days(
-    official: dict[date, str], own: Iterable[NonWorkingDay]
-) -> dict[date, CalendarDay]:
+def closed_days(official: dict[date, str], own: Iterable[NonWorkingDay]) -> dict[date, CalendarDay]:
     """Official rest days, minus those the tenant works, plus its own."""
     days = {day: CalendarDay(day, name, "official") for day, name in official.items()}
     for row in own:

@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from helpdesk import folios
+from helpdesk import lead_times
 from helpdesk import plugins
 from helpdesk import sla
 from helpdesk import transactions
@@ -200,11 +201,13 @@ def file_request(
     channel: str = "portal",
     uploads: Iterable[Upload] = (),
     now: datetime | None = None,
+    late_justification: str | None = None,
 ) -> Ticket:
     """File a request and commit it; raises :class:`FilingError` with every issue found.
 
     Nothing is saved unless everything is accepted: files stored before a
-    refusal are removed again.
+    refusal are removed again. A request that breaks the service's lead-time
+    rule is refused, unless a coordinator files it with ``late_justification``.
     """
     definition = service.definition
     if definition.internal:
@@ -218,19 +221,30 @@ def file_request(
             [RequirementIssue(message="Este servicio no se ofrece a este tipo de solicitante.")]
         )
     clean = json_ready(dict(data))
+    filed = now or utcnow()
+    calendar = sla.calendar_of(tenant, service)
+    received = next_opening(calendar, filed)
+    late = lead_times.finding(
+        definition.lead_time,
+        calendar,
+        clean,
+        received,
+        may_override=filed_by.has_role("coordinator"),
+        justification=late_justification,
+    )
+    late_reason = (late_justification or "").strip()
     stored = store_uploads(uploads)
     check_data = {
         **clean,
         "attachments": [{"name": u.filename, "content_type": s.content_type} for u, s in stored],
     }
     blocking = [i for i in requirement_issues(definition, tenant, check_data, None) if i.blocking]
+    if late is not None and late.blocking:
+        blocking.insert(0, late)
     if blocking:
         for _, saved in stored:
             storage().delete(saved.key)
         raise FilingError(blocking)
-    filed = now or utcnow()
-    calendar = sla.calendar_of(tenant, service)
-    received = next_opening(calendar, filed)
     # The folio's year is the office's, not UTC's (31 December at 20:00 in Chalco).
     year = calendar.local(received).year
     workflow = workflow_of(definition)
@@ -263,7 +277,9 @@ def file_request(
         db.session.add(ticket)
         db.session.flush()
         attachment_rows(ticket, stored, filed_by)
-        changes = {"channel": channel}
+        changes: dict[str, Any] = {"channel": channel}
+        if late is not None:
+            changes["lead_time_override"] = {"rule": late.message, "justification": late_reason}
         if filed_by.id != requester.id:
             changes["on_behalf_of"] = requester.id
         record_event(

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from helpdesk import service_forms
+from helpdesk import sla
 from helpdesk import service_settings
 from helpdesk import tickets
 from helpdesk.catalog import RequirementIssue
@@ -121,6 +122,7 @@ def render_ticket(ticket: Ticket, *, audience: str, forms: dict[str, Any] | None
         forms=forms,
         audience=audience,
         links=tickets.linked(ticket),
+        clocks=sla.ticket_readings(ticket),
         field_labels={f["name"]: f["label"] for f in service_forms.describe(service)},
     )
 
@@ -262,6 +264,7 @@ def receipt(ticket: Ticket) -> Response:
         tenant=tenant,
         follow_url=url_for("requests.show", folio=ticket.folio, _external=True),
         settings=_service_settings(ticket),
+        clocks={c.target: c for c in sla.ticket_readings(ticket)},
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="acuse-{ticket.folio}.pdf"'
