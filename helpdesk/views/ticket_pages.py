@@ -23,8 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from helpdesk import service_forms
-from helpdesk import sla
 from helpdesk import service_settings
+from helpdesk import sla
 from helpdesk import tickets
 from helpdesk.catalog import RequirementIssue
 from helpdesk.documents import render_pdf
