@@ -42,7 +42,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_jobs(app)
     return app
+
+
+def register_jobs(app: Flask) -> None:
+    from helpdesk import jobs
+
+    jobs.install_in_process_sweep(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -116,6 +116,18 @@ def _flag(raw: str | None, name: str, default: bool) -> bool:
     raise ConfigError(f"{name}: «{raw}» no es un valor booleano (use 1 o 0)")
 
 
+def _number(raw: str | None, name: str, default: float, low: float, high: float) -> float:
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: «{raw}» no es un número") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name}: {raw} debe estar entre {low:g} y {high:g}")
+    return value
+
+
 def _rate(raw: str | None, name: str, default: str) -> str:
     from limits import parse_many
 
@@ -161,6 +173,18 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "HELPDESK_LOGIN_RATE_LIMIT": _rate(
             env.get("HELPDESK_LOGIN_RATE_LIMIT"), "HELPDESK_LOGIN_RATE_LIMIT", "10/minute"
         ),
+        # The share of an SLA target after which a ticket is "at risk".
+        "HELPDESK_SLA_RISK_RATIO": _number(
+            env.get("HELPDESK_SLA_RISK_RATIO"), "HELPDESK_SLA_RISK_RATIO", 0.75, 0.05, 0.99
+        ),
+        # How often the SLA sweep runs (in-process on the embedded default,
+        # scheduled by `helpdesk worker` with Redis); 0 turns the in-process run off.
+        "HELPDESK_SLA_SWEEP_SECONDS": int(
+            _number(
+                env.get("HELPDESK_SLA_SWEEP_SECONDS"), "HELPDESK_SLA_SWEEP_SECONDS", 300, 0, 86400
+            )
+        ),
+        "HELPDESK_QUEUE": env.get("HELPDESK_QUEUE") or "helpdesk",
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,

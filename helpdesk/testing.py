@@ -85,6 +85,9 @@ def make_test_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         # Tests sign in hundreds of times from one address; the rate-limit test
         # sets its own low limit.
         "HELPDESK_LOGIN_RATE_LIMIT": "10000/minute",
+        # Tests run the sweep themselves, at the moments they choose.
+        "HELPDESK_SLA_SWEEP_SECONDS": 0,
+        "HELPDESK_QUEUE": f"test-{uuid.uuid4().hex}",
     }
     if database_url():
         from helpdesk.config import _database_url
