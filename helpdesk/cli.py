@@ -194,11 +194,17 @@ def users(slug: str, as_json: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from helpdesk.cli_calendar import calendar_group
+    from helpdesk.cli_jobs import sla_sweep_command
+    from helpdesk.cli_jobs import worker_command
     from helpdesk.cli_tickets import ticket_group
 
     for command in commands.commands.values():
         app.cli.add_command(command)
     app.cli.add_command(ticket_group)
+    app.cli.add_command(calendar_group)
+    app.cli.add_command(sla_sweep_command)
+    app.cli.add_command(worker_command)
 
 
 def main() -> None:
