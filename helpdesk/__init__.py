@@ -83,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     from helpdesk.views import admin
     from helpdesk.views import auth
     from helpdesk.views import desk
+    from helpdesk.views import monitor
+    from helpdesk.views import notifications
     from helpdesk.views import portal
     from helpdesk.views import requests
     from helpdesk.views import superadmin
@@ -93,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(superadmin.bp)
     app.register_blueprint(requests.bp)
     app.register_blueprint(desk.bp)
+    app.register_blueprint(monitor.bp)
+    app.register_blueprint(notifications.bp)
 
     plugin_blueprints = set()
     for plugin_name, blueprint in app.extensions["helpdesk"].blueprints():
@@ -175,6 +179,15 @@ def register_template_helpers(app: Flask) -> None:
         "missed": _l("Met late"),
     }
 
+    def unread_notifications() -> int:
+        from flask_login import current_user
+
+        from helpdesk import notifications
+
+        if not current_user.is_authenticated:
+            return 0
+        return notifications.unread_count(current_user)
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         return {
@@ -188,4 +201,5 @@ def register_template_helpers(app: Flask) -> None:
             "event_names": event_names,
             "sla_targets": sla_targets,
             "sla_statuses": sla_statuses,
+            "unread_notifications": unread_notifications,
         }

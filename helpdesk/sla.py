@@ -152,7 +152,12 @@ def read_clock(
         counting = step.clock is ClockKind.COUNTING
         if counting:
             resumed, used_at_resume = at, used
-    due_at = crossed_due or _moment_reached(calendar, resumed, used_at_resume, budget)
+    if crossed_due is None and resumed == start:
+        # Never stopped: the target as the rule states it (business days land
+        # at the same time of day, not at the previous closing).
+        due_at = add_business(calendar, start, duration.amount, duration.unit)
+    else:
+        due_at = crossed_due or _moment_reached(calendar, resumed, used_at_resume, budget)
     risk_at = crossed_risk or _moment_reached(calendar, resumed, used_at_resume, risk_mark)
     if met_at is not None:
         status = MET if used <= budget else MISSED
@@ -232,9 +237,16 @@ def store(ticket: Ticket, found: Sequence[ClockReading]) -> None:
     db.session.flush()
 
 
-def calendar_of(tenant: Tenant, service: service_settings.EffectiveService) -> Calendar:
-    """The calendar a service runs on in a tenant (its own hours, the tenant's days)."""
-    return tenant_calendar.calendar_for(tenant, service.office_hours)
+def calendar_of(
+    tenant: Tenant, service: service_settings.EffectiveService, around: datetime | None = None
+) -> Calendar:
+    """The calendar a service runs on in a tenant (its own hours, the tenant's days).
+
+    ``around`` picks the years whose rest days are loaded (default: now); a
+    ticket's clocks use its reception date.
+    """
+    day = as_utc(around).date() if around is not None else None
+    return tenant_calendar.calendar_for(tenant, service.office_hours, around=day)
 
 
 def service_of(ticket: Ticket) -> service_settings.EffectiveService | None:
@@ -264,7 +276,8 @@ def ticket_readings(ticket: Ticket, now: datetime | None = None) -> list[ClockRe
         return []
     tenant = db.session.get(Tenant, ticket.tenant_id)
     workflow = workflow_of(service.definition)
-    return readings(ticket, workflow, service.sla, calendar_of(tenant, service), now, risk_ratio())
+    calendar = calendar_of(tenant, service, ticket.received_at)
+    return readings(ticket, workflow, service.sla, calendar, now, risk_ratio())
 
 
 def refresh(ticket: Ticket, now: datetime | None = None) -> list[ClockReading]:

@@ -221,8 +221,9 @@ def file_request(
             [RequirementIssue(message="Este servicio no se ofrece a este tipo de solicitante.")]
         )
     clean = json_ready(dict(data))
-    filed = now or utcnow()
-    calendar = sla.calendar_of(tenant, service)
+    # Stored as UTC: SQLite would keep a local wall-clock time without its offset.
+    filed = sla.as_utc(now or utcnow())
+    calendar = sla.calendar_of(tenant, service, filed)
     received = next_opening(calendar, filed)
     late = lead_times.finding(
         definition.lead_time,

@@ -33,3 +33,7 @@ class FolioSearchForm(FlaskForm):
         csrf = False  # a GET search: nothing changes
 
     folio = TextAreaField(_l("Folio"))
+
+
+class MarkReadForm(FlaskForm):
+    """Marking notifications read: only the CSRF token."""
