@@ -285,3 +285,18 @@ def refresh(ticket: Ticket, now: datetime | None = None) -> list[ClockReading]:
     found = ticket_readings(ticket, now)
     store(ticket, found)
     return found
+
+
+def refresh_open(tenant: Tenant, service_code: str | None = None) -> int:
+    """Recompute the stored clocks of the tenant's open tickets (after a calendar or SLA change).
+
+    Returns how many tickets were recomputed; the caller commits.
+    """
+    statement = select(Ticket).where(Ticket.tenant_id == tenant.id, Ticket.closed_at.is_(None))
+    if service_code is not None:
+        statement = statement.where(Ticket.service_code == service_code)
+    count = 0
+    for ticket in db.session.scalars(statement.order_by(Ticket.id)):
+        refresh(ticket)
+        count += 1
+    return count

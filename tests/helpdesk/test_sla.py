@@ -196,3 +196,18 @@ def test_the_desk_form_offers_the_justification(demo, login_as):
     page = browser.get("/chalco/mesa/nueva/GCH-CCS-P06")
     assert page.status_code == 200
     assert 'name="late_justification"' in page.get_data(as_text=True)
+
+
+def test_changing_the_target_recomputes_open_tickets_clocks(demo):
+    ticket_id = file(demo, "GCH-CCS-P09", P09_DATA, now=SATURDAY)
+    assert clocks(demo, ticket_id)["respond"]["due"] == utc(2026, 11, 24, 9, 0)
+    with demo.app_context():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
+        with scoped_to(tenant):
+            rows = service_settings.ensure_rows(tenant, plugins.host().catalog)
+            rows["GCH-CCS-P09"].respond_amount = 3
+            rows["GCH-CCS-P09"].respond_unit = "hours"
+            db.session.flush()
+            assert sla.refresh_open(tenant, "GCH-CCS-P09") == 1
+            db.session.commit()
+    assert clocks(demo, ticket_id)["respond"]["due"] == utc(2026, 11, 23, 12, 0)

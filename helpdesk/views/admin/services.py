@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from helpdesk import office_hours
 from helpdesk import plugins
 from helpdesk import service_settings
+from helpdesk import sla
 from helpdesk.extensions import db
 from helpdesk.forms.admin import ServiceSettingsForm
 from helpdesk.forms.validators import choices
@@ -85,6 +86,9 @@ def edit_service(setting_id: int) -> str | Response:
         setting.office_hours = (
             office_hours.to_json(form.parsed_hours) if form.custom_hours.data else None
         )
+        db.session.flush()
+        # Open tickets' due moments follow the new targets and hours at once.
+        sla.refresh_open(tenant, definition.code)
         db.session.commit()
         flash(_("Settings of %(code)s saved.") % {"code": definition.code}, "success")
         return redirect(url_for(".services"))
