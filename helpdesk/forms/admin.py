@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import Any
 from zoneinfo import ZoneInfo
 from zoneinfo import ZoneInfoNotFoundError
 
@@ -139,18 +140,26 @@ class ServiceSettingsForm(FlaskForm):
         return ok
 
     def _hours(self) -> dict[int, tuple[tuple[time, time], ...]]:
-        hours: dict[int, tuple[tuple[time, time], ...]] = {}
-        for day, entry in enumerate(self.days.entries):
-            opens, closes = entry.form.opens.data, entry.form.closes.data
-            if not opens and not closes:
-                continue
-            if not opens or not closes:
-                raise office_hours.OfficeHoursError(
-                    office_hours.N_("%(day)s: give both the opening and closing time, or neither."),
-                    day=office_hours.WEEKDAY_NAMES[day],
-                )
-            hours[day] = ((time.fromisoformat(opens), time.fromisoformat(closes)),)
-        return hours
+        return hours_from_days(self.days.entries)
+
+
+def hours_from_days(entries: list[Any]) -> dict[int, tuple[tuple[time, time], ...]]:
+    """Weekly hours from seven DayHoursForm entries (Monday first); blank days are closed.
+
+    :raises office_hours.OfficeHoursError: a day with only one of its two times.
+    """
+    hours: dict[int, tuple[tuple[time, time], ...]] = {}
+    for day, entry in enumerate(entries):
+        opens, closes = entry.form.opens.data, entry.form.closes.data
+        if not opens and not closes:
+            continue
+        if not opens or not closes:
+            raise office_hours.OfficeHoursError(
+                office_hours.N_("%(day)s: give both the opening and closing time, or neither."),
+                day=office_hours.WEEKDAY_NAMES[day],
+            )
+        hours[day] = ((office_hours.parse_time(opens), office_hours.parse_time(closes)),)
+    return hours
 
 
 def translate_weekday_params(exc: office_hours.OfficeHoursError) -> str:

@@ -40,6 +40,7 @@ def index() -> str:
     return render_template("admin/index.html", counts=counts)
 
 
+from helpdesk.views.admin import calendar  # noqa: E402,F401
 from helpdesk.views.admin import offices  # noqa: E402,F401 - registers routes on bp
 from helpdesk.views.admin import services  # noqa: E402,F401
 from helpdesk.views.admin import users  # noqa: E402,F401
