@@ -78,28 +78,62 @@ class Calendar:
         return _aware(instant).astimezone(self.zone)
 
 
+def _utc_of(zone: ZoneInfo, day: date, wall: time) -> datetime:
+    """The UTC instant of a local wall-clock time on ``day``.
+
+    A repeated time (the clock turned back) is its first occurrence; a skipped
+    time (the clock jumped forward) is the moment of the jump. So later wall
+    times never give earlier instants and an interval never runs backwards.
+    """
+    naive = datetime.combine(day, wall)
+    instant = naive.replace(tzinfo=zone).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) == naive:
+        return instant
+    # Skipped by a jump forward. Read with the offset in force after the jump
+    # (fold=1) it is an instant before the jump; read with the offset before it
+    # (fold=0, ``instant``) one after. Bisect down to the jump itself.
+    before = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    after = instant
+    step = timedelta(microseconds=1)
+    while after - before > step:
+        middle = before + (after - before) // 2
+        if middle.astimezone(zone).replace(tzinfo=None) > naive:
+            after = middle
+        else:
+            before = middle
+    return after
+
+
 @lru_cache(maxsize=8192)
 def _intervals_on(calendar: Calendar, day: date) -> tuple[Interval, ...]:
     if not calendar.is_working_day(day):
         return ()
     result = []
     for start, end in calendar.week[day.weekday()]:
-        opens = datetime.combine(day, start, tzinfo=calendar.zone)
+        opens = _utc_of(calendar.zone, day, start)
         if end == END_OF_DAY:
-            closes = datetime.combine(day + timedelta(days=1), time(0), tzinfo=calendar.zone)
+            closes = _utc_of(calendar.zone, day + timedelta(days=1), time(0))
         else:
-            closes = datetime.combine(day, end, tzinfo=calendar.zone)
-        result.append((opens.astimezone(UTC), closes.astimezone(UTC)))
+            closes = _utc_of(calendar.zone, day, end)
+        if closes > opens:  # an interval inside a skipped hour has no office time
+            result.append((opens, closes))
     return tuple(result)
 
 
 def _intervals_from(calendar: Calendar, instant: datetime) -> Iterator[Interval]:
-    """Office intervals that end after ``instant``, in order (never-ending)."""
+    """Office intervals that end after ``instant``, in order.
+
+    Never-ending while the calendar works: it gives up only after
+    :data:`SEARCH_LIMIT_DAYS` consecutive days without office time.
+    """
     day = calendar.local(instant).date() - timedelta(days=1)
-    for _ in range(SEARCH_LIMIT_DAYS):
-        for opens, closes in calendar.intervals_on(day):
+    idle = 0
+    while idle < SEARCH_LIMIT_DAYS:
+        intervals = calendar.intervals_on(day)
+        for opens, closes in intervals:
             if closes > instant:
                 yield opens, closes
+        idle = 0 if intervals else idle + 1
         day += timedelta(days=1)
     raise CalendarError("the calendar has no office time in the next ten years")
 
@@ -150,13 +184,17 @@ def working_days_after(calendar: Calendar, day: date, count: int) -> date:
     """The ``count``-th working day after ``day`` (``day`` itself for 0)."""
     if count < 0:
         raise ValueError("count must not be negative")
-    for _ in range(SEARCH_LIMIT_DAYS):
-        if count == 0:
-            return day
+    idle = 0
+    while count > 0:
         day += timedelta(days=1)
         if calendar.is_working_day(day):
             count -= 1
-    raise CalendarError("the calendar has no working day in the next ten years")
+            idle = 0
+        else:
+            idle += 1
+            if idle >= SEARCH_LIMIT_DAYS:
+                raise CalendarError("the calendar has no working day in the next ten years")
+    return day
 
 
 def add_business_days(calendar: Calendar, instant: datetime, days: int) -> datetime:
@@ -175,8 +213,10 @@ def add_business_days(calendar: Calendar, instant: datetime, days: int) -> datet
     local = calendar.local(start)
     # An opening after midnight still belongs to the day it opens on.
     target_day = working_days_after(calendar, local.date(), days)
-    wanted = datetime.combine(target_day, local.time(), tzinfo=calendar.zone).astimezone(UTC)
+    wanted = _utc_of(calendar.zone, target_day, local.time())
     intervals = calendar.intervals_on(target_day)
+    if not intervals:  # its only hours fell in a skipped hour
+        return next_opening(calendar, wanted)
     for opens, closes in intervals:
         if wanted < opens:
             return opens

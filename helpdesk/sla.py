@@ -106,10 +106,9 @@ def budget_of(calendar: Calendar, start: datetime, duration: BusinessDuration) -
     return business_time_between(calendar, start, due)
 
 
-def _moment_reached(
-    calendar: Calendar, resumed: datetime, used_before: timedelta, mark: timedelta
-) -> datetime:
-    return add_business_time(calendar, resumed, max(mark - used_before, ZERO))
+def _shifted(calendar: Calendar, nominal: datetime, paused: timedelta) -> datetime:
+    """A moment moved later by the business time the clock was stopped."""
+    return nominal if paused == ZERO else add_business_time(calendar, nominal, paused)
 
 
 def read_clock(
@@ -125,54 +124,56 @@ def read_clock(
 
     ``steps[0]`` is the state the ticket was filed in; later steps are the
     states it entered, in order. Time before ``received_at`` (moved to the next
-    opening) never counts.
+    opening) never counts. The due moment is the target as the rule states it
+    (business days land at the same time of day), moved later by exactly the
+    business time spent waiting; once reached, later waits no longer move it.
     """
     start = next_opening(calendar, as_utc(received_at))
-    budget = budget_of(calendar, start, duration)
+    nominal_due = add_business(calendar, start, duration.amount, duration.unit)
+    budget = business_time_between(calendar, start, nominal_due)
     risk_mark = budget * risk_ratio
-    used = ZERO
+    nominal_risk = add_business_time(calendar, start, risk_mark)
+    used = paused = ZERO
     counting = bool(steps) and steps[0].clock is ClockKind.COUNTING
-    resumed = start
-    used_at_resume = ZERO
+    since = start
     met_at: datetime | None = None
     crossed_due: datetime | None = None
     crossed_risk: datetime | None = None
     for step in steps[1:]:
         at = max(as_utc(step.at), start)
+        segment = business_time_between(calendar, since, at)
         if counting:
-            segment = business_time_between(calendar, resumed, at)
             if crossed_risk is None and used + segment >= risk_mark:
-                crossed_risk = _moment_reached(calendar, resumed, used, risk_mark)
-            if crossed_due is None and used + segment > budget:
-                crossed_due = _moment_reached(calendar, resumed, used, budget)
+                crossed_risk = _shifted(calendar, nominal_risk, paused)
+            if crossed_due is None and used + segment >= budget:
+                crossed_due = _shifted(calendar, nominal_due, paused)
             used += segment
+        else:
+            paused += segment
+        since = at
         if step.ends(target):
-            met_at = at
+            met_at = as_utc(step.at)
             break
         counting = step.clock is ClockKind.COUNTING
-        if counting:
-            resumed, used_at_resume = at, used
-    if crossed_due is None and resumed == start:
-        # Never stopped: the target as the rule states it (business days land
-        # at the same time of day, not at the previous closing).
-        due_at = add_business(calendar, start, duration.amount, duration.unit)
-    else:
-        due_at = crossed_due or _moment_reached(calendar, resumed, used_at_resume, budget)
-    risk_at = crossed_risk or _moment_reached(calendar, resumed, used_at_resume, risk_mark)
+    due_at = crossed_due or _shifted(calendar, nominal_due, paused)
+    risk_at = crossed_risk or _shifted(calendar, nominal_risk, paused)
     if met_at is not None:
         status = MET if used <= budget else MISSED
         return ClockReading(target, budget, used, used, None, due_at, risk_at, met_at, status)
     if not counting:
+        if crossed_due is not None:
+            # Overdue before the wait began: it stays overdue while waiting.
+            return ClockReading(target, budget, used, used, None, due_at, risk_at, None, BREACHED)
         return ClockReading(target, budget, used, used, None, None, None, None, PAUSED)
     now = as_utc(now)
-    used_now = used + business_time_between(calendar, resumed, now)
+    used_now = used + business_time_between(calendar, since, now)
     if due_at < now:
         status = BREACHED
     elif risk_at <= now:
         status = AT_RISK
     else:
         status = ON_TIME
-    return ClockReading(target, budget, used_now, used, resumed, due_at, risk_at, None, status)
+    return ClockReading(target, budget, used_now, used, since, due_at, risk_at, None, status)
 
 
 def steps_of(ticket: Ticket, workflow: Workflow) -> list[Step]:
