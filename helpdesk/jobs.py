@@ -9,7 +9,7 @@ a response, at most once per ``HELPDESK_SLA_SWEEP_SECONDS``.
 
 from __future__ import annotations
 
-import threading
+import re
 import time
 from datetime import timedelta
 from typing import Any
@@ -20,7 +20,6 @@ from flask import has_app_context
 
 SWEEP_JOB_ID = "helpdesk-sla-sweep"
 _worker_app: Flask | None = None
-_sweep_lock = threading.Lock()
 
 
 def _app() -> Flask:
@@ -59,13 +58,25 @@ def run_sla_sweep() -> dict[str, list[str]]:
     return {"at_risk": result.at_risk, "breached": result.breached}
 
 
+def sweep_job_id(app: Flask) -> str:
+    """One pending sweep per queue (rq job ids are global to the Redis database)."""
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", app.config["HELPDESK_QUEUE"])
+    return f"{SWEEP_JOB_ID}-{name}"
+
+
 def schedule_sla_sweep(app: Flask, delay: float | None = None) -> Any:
-    """Schedule the next sweep under the fixed id (replacing any pending one)."""
-    seconds = app.config["HELPDESK_SLA_SWEEP_SECONDS"] if delay is None else delay
+    """Schedule the next sweep under the queue's fixed id (replacing any pending one).
+
+    With ``HELPDESK_SLA_SWEEP_SECONDS`` at 0 nothing is scheduled (sweep from cron).
+    """
+    interval = app.config["HELPDESK_SLA_SWEEP_SECONDS"]
+    if interval <= 0:
+        return None
+    seconds = interval if delay is None else delay
     return queue(app).enqueue_in(
         timedelta(seconds=max(seconds, 1)),
         run_sla_sweep,
-        job_id=SWEEP_JOB_ID,
+        job_id=sweep_job_id(app),
         result_ttl=3600,
         failure_ttl=7 * 24 * 3600,
     )
@@ -85,23 +96,22 @@ def install_in_process_sweep(app: Flask) -> None:
     interval = app.config.get("HELPDESK_SLA_SWEEP_SECONDS", 0)
     if app.config.get("HELPDESK_REDIS_URL") or interval <= 0:
         return
-    last_run = {"at": 0.0}
+    # Two threads passing the check at once would both sweep: harmless, the
+    # sweep announces each level once (conditional update), so no lock to leak.
+    last_run = {"at": float("-inf")}
 
     @app.after_request
     def _schedule_sweep(response: Any) -> Any:
         now = time.monotonic()
-        if now - last_run["at"] < interval or not _sweep_lock.acquire(blocking=False):
+        if now - last_run["at"] < interval:
             return response
         last_run["at"] = now
 
         def _sweep() -> None:
             from helpdesk import sla_sweep
 
-            try:
-                with app.app_context():
-                    sla_sweep.sweep()
-            finally:
-                _sweep_lock.release()
+            with app.app_context():
+                sla_sweep.sweep()
 
         # After the response is sent: the visitor never waits on the sweep.
         response.call_on_close(_sweep)

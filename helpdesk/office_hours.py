@@ -19,7 +19,7 @@ END_OF_DAY = time.max
 
 
 def format_time(value: time) -> str:
-    """"HH:MM", with the end of the day written as "24:00"."""
+    """ "HH:MM", with the end of the day written as "24:00"."""
     return "24:00" if value == END_OF_DAY else value.strftime("%H:%M")
 
 

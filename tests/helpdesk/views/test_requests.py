@@ -254,7 +254,7 @@ def test_invalid_form_keeps_the_uploaded_file_until_it_is_filed(login_as, demo, 
     # The token is spent: sending it again files nothing twice and says so.
     again = resend_p10(browser, demo, staged_upload=token, problem_description="")
     assert kept_tokens(again) == []
-    assert "no longer available" in again.get_data(as_text=True)
+    assert "ya no está disponible" in again.get_data(as_text=True)
     assert len(attachment_rows(demo)) == 1
 
 
@@ -328,7 +328,7 @@ def test_another_users_token_is_ignored(login_as, demo, tmp_path):
     coordinator = login_as("coordinator")
     shown = resend_p10(coordinator, demo, problem_description="", staged_upload=token)
     assert kept_tokens(shown) == []
-    assert "no longer available" in shown.get_data(as_text=True)
+    assert "ya no está disponible" in shown.get_data(as_text=True)
     sent = resend_p10(coordinator, demo, staged_upload=token)
     assert sent.status_code == 302, sent.get_data(as_text=True)
     only_ticket(demo)
@@ -351,7 +351,7 @@ def test_disguised_file_is_not_kept_and_says_why(login_as, demo, tmp_path):
     )
     [token] = kept_tokens(response)
     text = response.get_data(as_text=True)
-    assert "oficio.pdf" in text and "was not kept" in text
+    assert "oficio.pdf" in text and "no se conservó" in text
     assert "bueno.pdf" in text
     assert nothing_filed(demo)
     assert len(staged_files(tmp_path)) == 2
@@ -368,7 +368,7 @@ def test_refused_file_at_filing_keeps_the_good_one(login_as, demo, tmp_path):
     [token] = kept_tokens(response)
     text = response.get_data(as_text=True)
     assert "«oficio.pdf»" in text
-    assert "was not kept" not in text  # filing already said why, once
+    assert "no se conservó" not in text  # filing already said why, once
     assert "bueno.pdf" in text
     assert nothing_filed(demo)
     uploads = tmp_path / "instance" / "uploads"
