@@ -4,7 +4,10 @@ from helpdesk.models.accounts import ROLES
 from helpdesk.models.accounts import RoleMembership
 from helpdesk.models.accounts import User
 from helpdesk.models.base import TenantScoped
+from helpdesk.models.notifications import MailTemplate
 from helpdesk.models.notifications import Notification
+from helpdesk.models.notifications import NotificationPreference
+from helpdesk.models.notifications import OutboxMessage
 from helpdesk.models.sla import SlaClock
 from helpdesk.models.tenancy import Department
 from helpdesk.models.tenancy import NonWorkingDay
@@ -26,7 +29,10 @@ __all__ = [
     "TicketLink",
     "Department",
     "NonWorkingDay",
+    "MailTemplate",
     "Notification",
+    "NotificationPreference",
+    "OutboxMessage",
     "SlaClock",
     "RoleMembership",
     "Tenant",
