@@ -128,6 +128,23 @@ def _number(raw: str | None, name: str, default: float, low: float, high: float)
     return value
 
 
+def _choice(raw: str | None, name: str, options: tuple[str, ...]) -> str:
+    value = (raw or options[0]).strip().lower()
+    if value not in options:
+        raise ConfigError(f"{name}: «{raw}» debe ser uno de: {', '.join(options)}")
+    return value
+
+
+def _base_url(raw: str | None) -> str:
+    value = (raw or "http://127.0.0.1:5000").rstrip("/")
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"HELPDESK_BASE_URL: «{raw}» debe empezar con http:// o https:// "
+            "(ejemplo: https://mesa.chalco.gob.mx)"
+        )
+    return value
+
+
 def _rate(raw: str | None, name: str, default: str) -> str:
     from limits import parse_many
 
@@ -185,6 +202,27 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
             )
         ),
         "HELPDESK_QUEUE": env.get("HELPDESK_QUEUE") or "helpdesk",
+        # The address links in e-mails point to (jobs run outside any request).
+        "HELPDESK_BASE_URL": _base_url(env.get("HELPDESK_BASE_URL")),
+        # Mail: SMTP when a host is set, else one .eml file per message in a folder.
+        "HELPDESK_SMTP_HOST": env.get("HELPDESK_SMTP_HOST") or None,
+        "HELPDESK_SMTP_PORT": int(
+            _number(env.get("HELPDESK_SMTP_PORT"), "HELPDESK_SMTP_PORT", 25, 1, 65535)
+        ),
+        "HELPDESK_SMTP_USER": env.get("HELPDESK_SMTP_USER") or None,
+        "HELPDESK_SMTP_PASSWORD": env.get("HELPDESK_SMTP_PASSWORD") or None,
+        "HELPDESK_SMTP_SECURITY": _choice(
+            env.get("HELPDESK_SMTP_SECURITY"), "HELPDESK_SMTP_SECURITY", ("none", "starttls", "ssl")
+        ),
+        "HELPDESK_SMTP_TIMEOUT": _number(
+            env.get("HELPDESK_SMTP_TIMEOUT"), "HELPDESK_SMTP_TIMEOUT", 20, 1, 300
+        ),
+        "HELPDESK_MAIL_FROM": env.get("HELPDESK_MAIL_FROM")
+        or "Mesa de ayuda <mesa-de-ayuda@localhost>",
+        "HELPDESK_MAIL_FOLDER": env.get("HELPDESK_MAIL_FOLDER") or str(instance / "mail"),
+        "HELPDESK_MAIL_MAX_ATTEMPTS": int(
+            _number(env.get("HELPDESK_MAIL_MAX_ATTEMPTS"), "HELPDESK_MAIL_MAX_ATTEMPTS", 5, 1, 50)
+        ),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -22,7 +22,7 @@ SWEEP_JOB_ID = "helpdesk-sla-sweep"
 _worker_app: Flask | None = None
 
 
-def _app() -> Flask:
+def app_for_job() -> Flask:
     """The app a job runs in: the caller's, or one built once per worker process."""
     global _worker_app
     if has_app_context():
@@ -50,7 +50,7 @@ def run_sla_sweep() -> dict[str, list[str]]:
     """The job: sweep every tenant, then schedule the next sweep (rq only)."""
     from helpdesk import sla_sweep
 
-    app = _app()
+    app = app_for_job()
     with app.app_context():
         result = sla_sweep.sweep()
         if app.config.get("HELPDESK_REDIS_URL"):

@@ -20,12 +20,10 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from helpdesk import notifications
-from helpdesk import plugins
 from helpdesk.extensions import db
 from helpdesk.lead_times import spanish_date
 from helpdesk.models import SlaClock
 from helpdesk.models import Tenant
-from helpdesk.models import Ticket
 from helpdesk.models.base import utcnow
 from helpdesk.sla import as_utc
 from helpdesk.tenancy import scoped_to
@@ -61,18 +59,6 @@ def _due_clocks(now: datetime) -> list[SlaClock]:
     )
 
 
-def _message(ticket: Ticket, clock: SlaClock, level: str, tenant: Tenant) -> str:
-    service = plugins.host().catalog.get(ticket.service_code)
-    name = service.name if service else ticket.service_code
-    due = spanish_date(as_utc(clock.due_at).astimezone(ZoneInfo(tenant.timezone)))
-    if level == "breached":
-        return f"La solicitud {ticket.folio} ({name}) venció {TARGET_NAMES[clock.target]}: {due}."
-    return (
-        f"La solicitud {ticket.folio} ({name}) está en riesgo: {TARGET_NAMES[clock.target]} "
-        f"vence el {due}."
-    )
-
-
 def sweep_tenant(tenant: Tenant, now: datetime, result: SweepResult) -> None:
     with scoped_to(tenant):
         for clock in _due_clocks(now):
@@ -96,11 +82,12 @@ def sweep_tenant(tenant: Tenant, now: datetime, result: SweepResult) -> None:
                 {"sla_target": clock.target, "due_at": as_utc(clock.due_at).isoformat()},
                 bump_version=False,
             )
+            due = as_utc(clock.due_at).astimezone(ZoneInfo(tenant.timezone))
             notifications.notify(
                 [ticket.assignee, *notifications.coordinators(tenant.id)],
                 kind=f"sla_{level}",
-                message=_message(ticket, clock, level, tenant),
                 ticket=ticket,
+                context={"text": TARGET_NAMES[clock.target], "due": spanish_date(due)},
             )
             (result.breached if level == "breached" else result.at_risk).append(
                 f"{ticket.folio}:{clock.target}"

@@ -88,6 +88,7 @@ def make_test_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         # Tests run the sweep themselves, at the moments they choose.
         "HELPDESK_SLA_SWEEP_SECONDS": 0,
         "HELPDESK_QUEUE": f"test-{uuid.uuid4().hex}",
+        "HELPDESK_MAIL_FOLDER": str(instance / "mail"),
     }
     if database_url():
         from helpdesk.config import _database_url

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from helpdesk import folios
 from helpdesk import lead_times
+from helpdesk import notification_rules
 from helpdesk import plugins
 from helpdesk import sla
 from helpdesk import transactions
@@ -283,10 +284,11 @@ def file_request(
             changes["lead_time_override"] = {"rule": late.message, "justification": late_reason}
         if filed_by.id != requester.id:
             changes["on_behalf_of"] = requester.id
-        record_event(
+        event = record_event(
             ticket, "file", None, workflow.initial, filed_by, None, changes, bump_version=False
         )
         sla.refresh(ticket, filed)
+        notification_rules.on_event(ticket, event, workflow)
         return ticket
 
     try:
@@ -343,7 +345,7 @@ def open_linked(
     db.session.add(target)
     db.session.flush()
     db.session.add(TicketLink(tenant_id=tenant.id, source_id=source.id, target_id=target.id))
-    record_event(
+    event = record_event(
         target,
         "file",
         None,
@@ -354,6 +356,7 @@ def open_linked(
         bump_version=False,
     )
     sla.refresh(target)
+    notification_rules.on_event(target, event, workflow)
     return target
 
 

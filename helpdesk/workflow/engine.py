@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from helpdesk import notification_rules
 from helpdesk import sla
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
@@ -150,6 +151,7 @@ def apply(
         )
         field_rules.link_attachments(transition, ticket, event, fields)
         sla.refresh(ticket)
+        notification_rules.on_event(ticket, event, workflow)
         db.session.commit()
     except StaleDataError:
         db.session.rollback()

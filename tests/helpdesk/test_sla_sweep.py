@@ -78,11 +78,12 @@ def sla_events(app, ticket_id):
 
 
 def notices(app):
-    """Every notification as (recipient e-mail, kind, ticket id, message), sorted."""
+    """Every SLA notification as (recipient e-mail, kind, ticket id, message), sorted."""
     with app.app_context():
         rows = db.session.execute(
             select(User.email, Notification.kind, Notification.ticket_id, Notification.message)
             .join(User, User.id == Notification.user_id)
+            .where(Notification.kind.like("sla_%"))
             .order_by(User.email, Notification.id)
         ).all()
         return [tuple(row) for row in rows]
@@ -92,7 +93,9 @@ def counts(app):
     with app.app_context():
         return (
             db.session.scalar(select(func.count(TicketEvent.id))),
-            db.session.scalar(select(func.count(Notification.id))),
+            db.session.scalar(
+                select(func.count(Notification.id)).where(Notification.kind.like("sla_%"))
+            ),
         )
 
 
@@ -244,9 +247,9 @@ def test_only_the_tickets_own_staff_are_told(demo, make_ticket) -> None:
     with demo.app_context():
         tenants = dict(
             db.session.execute(
-                select(Notification.ticket_id, Tenant.slug).join(
-                    Tenant, Tenant.id == Notification.tenant_id
-                )
+                select(Notification.ticket_id, Tenant.slug)
+                .join(Tenant, Tenant.id == Notification.tenant_id)
+                .where(Notification.kind.like("sla_%"))
             ).all()
         )
     assert tenants == {chalco: "chalco", sinaloa: "sinaloa"}
