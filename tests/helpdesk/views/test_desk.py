@@ -1,6 +1,8 @@
 """The staff side: queues and filters, folio search, steps, filing on behalf, hand-offs."""
 
 import re
+from datetime import date
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -20,8 +22,9 @@ P02_DATA = {
     "information": "Jornada de vacunación en el centro de Chalco",
     "participants": "DIF municipal",
     "topic": "Salud",
-    "publication_start": "2026-12-01",
-    "publication_end": "2026-12-05",
+    # Beyond the 72-hour lead time whenever the suite runs.
+    "publication_start": (date.today() + timedelta(days=30)).isoformat(),
+    "publication_end": (date.today() + timedelta(days=34)).isoformat(),
     "place": "Plaza principal",
     "relevance": "Alta",
     "networks": ["facebook", "sitio_web"],

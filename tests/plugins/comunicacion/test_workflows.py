@@ -2,6 +2,8 @@
 
 import io
 import re
+from datetime import date
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +20,8 @@ P04 = {
     "medium": "digital",
     "platform": "Facebook",
     "content_text": "Vacúnate",
-    "required_date": "2026-12-20",
+    # Far enough ahead for the 7-business-day lead time whenever the suite runs.
+    "required_date": (date.today() + timedelta(days=60)).isoformat(),
 }
 LIAISON = {"name": "Laura Méndez", "email": "solicitante@chalco.example", "phone": "5555"}
 
