@@ -2,6 +2,7 @@
 
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -211,3 +212,71 @@ def test_changing_the_target_recomputes_open_tickets_clocks(demo):
             assert sla.refresh_open(tenant, "GCH-CCS-P09") == 1
             db.session.commit()
     assert clocks(demo, ticket_id)["respond"]["due"] == utc(2026, 11, 23, 12, 0)
+
+
+def p06_form(required: str, unit: int, **extra):
+    return {
+        "justification": "Reconocer a las y los participantes del maratón.",
+        "material_type": "reconocimiento",
+        "file_format": ".pdf",
+        "medium": "digital",
+        "platform": "Facebook",
+        "content_text": "Otorga el presente reconocimiento …",
+        "required_date": required,
+        "unit_id": str(unit),
+        "liaison_name": "Laura Méndez",
+        "liaison_email": "enlace@chalco.example",
+        "liaison_phone": "5555555555",
+        **extra,
+    }
+
+
+def requester_of(app):
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == REQUESTER))
+        return user.id, user.unit_id
+
+
+def p06_count(app):
+    with app.app_context():
+        return len(
+            db.session.scalars(select(Ticket).where(Ticket.service_code == "GCH-CCS-P06")).all()
+        )
+
+
+def test_the_portal_refuses_a_late_request_and_names_the_earliest_date(demo, login_as):
+    browser = login_as("requester")
+    _, unit = requester_of(demo)
+    url = "/chalco/servicios/GCH-CCS-P06/solicitar"
+    browser.get(url)
+    tomorrow = (datetime.now(MX).date() + timedelta(days=1)).isoformat()
+    page = browser.post(url, p06_form(tomorrow, unit), content_type="multipart/form-data")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "3 días hábiles previos a la fecha requerida" in html
+    assert "La fecha más próxima que se puede aceptar es el" in html
+    assert p06_count(demo) == 0
+
+
+def test_the_desk_accepts_a_late_request_with_the_coordinators_justification(demo, login_as):
+    browser = login_as("coordinator")
+    requester_id, unit = requester_of(demo)
+    url = "/chalco/mesa/nueva/GCH-CCS-P06"
+    browser.get(url)
+    tomorrow = (datetime.now(MX).date() + timedelta(days=1)).isoformat()
+    base = p06_form(tomorrow, unit, requester_id=str(requester_id), channel="oficio")
+    refused = browser.post(url, base, content_type="multipart/form-data")
+    assert refused.status_code == 200
+    assert "puede aceptarla escribiendo una justificación" in refused.get_data(as_text=True)
+    assert p06_count(demo) == 0
+    accepted = browser.post(
+        url,
+        {**base, "late_justification": "Evento del cabildo convocado hoy"},
+        content_type="multipart/form-data",
+    )
+    assert accepted.status_code == 302, accepted.get_data(as_text=True)
+    with demo.app_context():
+        ticket = db.session.scalar(select(Ticket).where(Ticket.service_code == "GCH-CCS-P06"))
+        assert ticket.events[0].changes["lead_time_override"]["justification"] == (
+            "Evento del cabildo convocado hoy"
+        )
