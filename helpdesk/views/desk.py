@@ -37,6 +37,7 @@ from helpdesk.models import Unit
 from helpdesk.models import User
 from helpdesk.tenancy import require_tenant
 from helpdesk.ticket_access import ticket_by_folio_or_404
+from helpdesk.views import monitor
 from helpdesk.views import ticket_pages
 from helpdesk.views.requests import file_from_form
 from helpdesk.views.requests import offered_service
@@ -170,6 +171,7 @@ def index() -> str:
         queue=queue,
         counts=counts,
         rows=rows[:PAGE_SIZE],
+        sla_status=monitor.ticket_statuses([row.id for row in rows[:PAGE_SIZE]]),
         has_more=len(rows) > PAGE_SIZE,
         page=page,
         labels=labels,
@@ -198,6 +200,11 @@ def ticket(folio: str) -> str:
 @bp.post("/solicitudes/<folio>/pasos/<name>")
 def take(folio: str, name: str) -> Response | str:
     return ticket_pages.take_transition(ticket_by_folio_or_404(folio), name, audience="staff")
+
+
+@bp.post("/solicitudes/<folio>/comentarios")
+def comment(folio: str) -> Response | str | tuple[str, int]:
+    return ticket_pages.add_comment(ticket_by_folio_or_404(folio), audience="staff")
 
 
 @bp.get("/nueva")

@@ -65,6 +65,20 @@ def open_clocks(now: datetime) -> Any:
     )
 
 
+def ticket_statuses(ticket_ids: list[int], now: datetime | None = None) -> dict[int, Any]:
+    """For the desk's queues: each open ticket's worst clock status and next due moment."""
+    if not ticket_ids:
+        return {}
+    clocks = open_clocks(now or utcnow())
+    status_of = {rank: status for status, rank in RANK.items()}
+    rows = db.session.execute(
+        select(clocks.c.ticket_id, clocks.c.rank, clocks.c.next_due).where(
+            clocks.c.ticket_id.in_(ticket_ids)
+        )
+    ).all()
+    return {row.ticket_id: (status_of[row.rank], row.next_due) for row in rows}
+
+
 def _filtered(statement: Select, clocks: Any, args: dict[str, str]) -> Select:
     statement = statement.where(Ticket.closed_at.is_(None))
     if args.get("status") in RANK:

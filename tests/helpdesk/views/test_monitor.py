@@ -318,3 +318,19 @@ def test_fragment_is_only_the_body(login_as, board) -> None:
     page = text_of(browser.get(f"{URL}?status=breached"))
     assert 'data-refresh-url="/chalco/monitor/?fragment=1&amp;status=breached"' in page
     assert "fragment" not in re.search(r'<ul class="sla-totals">.*?</ul>', fragment, re.S)[0]
+
+
+def test_desk_queues_show_each_tickets_service_level(demo, make_ticket, login_as) -> None:
+    late = make_ticket("SAMPLE-01", data={"summary": "Proyector"})
+    waiting = make_ticket("SAMPLE-01", data={"summary": "Pantalla"})
+    set_clock(demo, late, **breached())
+    set_clock(demo, waiting, **paused())
+    page = text_of(reader(login_as).get("/chalco/mesa/?queue=all"))
+    rows = {
+        folio: row
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.S)
+        for folio in (folio_of(demo, late), folio_of(demo, waiting))
+        if folio in row
+    }
+    assert '<span class="tag sla-breached">Overdue</span>' in rows[folio_of(demo, late)]
+    assert '<span class="tag sla-paused">Clock stopped</span>' in rows[folio_of(demo, waiting)]
