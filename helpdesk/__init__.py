@@ -168,6 +168,8 @@ def register_template_helpers(app: Flask) -> None:
         "file": _l("Request filed"),
         "sla_at_risk": _l("Service level at risk"),
         "sla_breached": _l("Service level breached"),
+        "comment": _l("Comment"),
+        "comment_internal": _l("Internal note"),
     }
     sla_targets = {"respond": _l("Time to turn or respond"), "resolve": _l("Time to resolve")}
     sla_statuses = {

@@ -86,6 +86,28 @@ RequirementCheck = Callable[[Mapping[str, Any]], Iterable[RequirementIssue]]
 
 
 @dataclass(frozen=True, kw_only=True)
+class DocumentDefinition:
+    """A PDF a service issues (support form, dictamen, release approval, service order).
+
+    ``template`` is a path in the plugin's ``templates/`` folder, rendered with
+    ``ticket``, ``data`` (the ticket's fields), ``service``, ``tenant``,
+    ``events`` and ``issued_at``. The document is offered once the ticket has
+    taken one of ``after`` (transition names; empty: from filing on), to staff
+    and, when ``requester`` is true, to the requester.
+    """
+
+    name: str
+    title: str
+    template: str
+    after: tuple[str, ...] = ()
+    requester: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.replace("-", "").replace("_", "").isalnum():
+            raise CatalogError(f"invalid document name {self.name!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
 class IndicatorDefinition:
     """A measured figure, as the source document defines it."""
 
@@ -131,6 +153,7 @@ class ServiceDefinition:
     form: type[Form] | None = None
     checks: tuple[RequirementCheck, ...] = ()
     checklist: tuple[str, ...] = ()
+    documents: tuple[DocumentDefinition, ...] = ()
     # Opened only by another service's hand-off (P10's dictamen técnico
     # interno): never offered in the portal or filed directly.
     internal: bool = False
@@ -144,6 +167,16 @@ class ServiceDefinition:
         unknown = set(self.requester_kinds) - set(REQUESTER_KINDS)
         if unknown:
             raise CatalogError(f"{self.code}: unknown requester kinds {sorted(unknown)}")
+        names = [d.name for d in self.documents]
+        if len(names) != len(set(names)):
+            raise CatalogError(f"{self.code}: two documents share a name: {names}")
+        steps = {t.name for t in workflow_of(self).transitions}
+        for document in self.documents:
+            if set(document.after) - steps:
+                raise CatalogError(
+                    f"{self.code}: document {document.name!r} follows unknown steps "
+                    f"{sorted(set(document.after) - steps)}"
+                )
 
 
 def folio_code(service: ServiceDefinition) -> str:

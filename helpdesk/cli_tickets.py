@@ -1,4 +1,4 @@
-"""``helpdesk ticket file|show|move``: the portal's and desk's rules from a terminal.
+"""``helpdesk ticket file|show|move|comment``: the portal's and desk's rules from a terminal.
 
 Useful for bulk loads of paper requests and for checks; every command goes
 through the same functions as the web pages (form validation, requirement
@@ -17,6 +17,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from helpdesk import comments
 from helpdesk import plugins
 from helpdesk import service_forms
 from helpdesk import service_settings
@@ -203,6 +204,8 @@ def _describe(ticket: Ticket) -> dict[str, Any]:
                 "to": e.to_state,
                 "reason": e.reason,
                 "changes": e.changes,
+                # An admin tool shows internal notes, marked: never copy them to a requester.
+                "internal": comments.is_internal(e),
             }
             for e in events
         ],
@@ -232,9 +235,8 @@ def show_command(folio: str, slug: str | None, as_json: bool) -> None:
         return
     click.echo(f"{described['folio']}  {described['service']}  {described['state_label']}")
     for event in described["events"]:
-        click.echo(
-            f"  {event['seq']:>3} {event['at'][:16]} {event['transition']:<20} {event['to']}"
-        )
+        name = "comment (internal)" if event["internal"] else event["transition"]
+        click.echo(f"  {event['seq']:>3} {event['at'][:16]} {name:<20} {event['to']}")
     for name, actors in described["transitions"].items():
         click.echo(f"  → {name} ({', '.join(actors)})")
 
@@ -297,3 +299,22 @@ def move_command(
         except TransitionError as exc:
             raise click.ClickException(exc.message) from None
         click.echo(f"{folio}: {event.from_state} → {event.to_state}")
+
+
+@ticket_group.command("comment")
+@click.argument("folio")
+@click.option("--as", "email", required=True, help="E-mail of the person commenting.")
+@click.option("--text", required=True, help="The comment.")
+@click.option("--internal", is_flag=True, help="An internal note: staff only, never the requester.")
+@click.option("--tenant", "slug", help="Short name of the tenant, when folios repeat.")
+def comment_command(folio: str, email: str, text: str, internal: bool, slug: str | None) -> None:
+    """Add a comment (public, or an internal note) with the same rules as the web."""
+    ticket = _ticket(folio, slug)
+    with scoped_to(db.session.get(Tenant, ticket.tenant_id)):
+        author = _user(email)
+        try:
+            event = comments.add_comment(ticket, author, text, internal=internal)
+        except comments.CommentError as exc:
+            raise click.ClickException(str(exc.message)) from None
+        kind = "nota interna" if internal else "comentario"
+        click.echo(f"{folio}: {kind} #{event.seq}")

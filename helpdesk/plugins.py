@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 from typing import Any
@@ -144,6 +145,22 @@ class PluginHost:
             indicators.extend(stamp_plugin(items, plugin_name))
         return indicators
 
+    def template_folders(self) -> list[str]:
+        """Each loaded plugin's ``templates/`` folder, as datasette plugins bundle theirs.
+
+        A plugin's documents (PDF templates) live there, under a folder named
+        after the plugin so two plugins never shadow each other.
+        """
+        folders = []
+        for _name, plugin in sorted(self.pm.list_name_plugin(), key=lambda pair: str(pair[0])):
+            module_file = getattr(plugin, "__file__", None)
+            if not module_file:
+                continue
+            folder = Path(module_file).parent / "templates"
+            if folder.is_dir():
+                folders.append(str(folder))
+        return folders
+
     def blueprints(self) -> list[tuple[str, Blueprint]]:
         """(plugin name, blueprint) pairs, in plugin-name order."""
         pairs = []
@@ -202,6 +219,13 @@ def init_app(app: Any) -> PluginHost:
         build_plugin_manager(app.config), trace=bool(app.config.get("HELPDESK_TRACE_PLUGINS"))
     )
     app.extensions["helpdesk"] = host
+    folders = host.template_folders()
+    if folders:
+        from jinja2 import ChoiceLoader
+        from jinja2 import FileSystemLoader
+
+        # The core's templates first: a plugin adds documents, never replaces pages.
+        app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(folders)])
     return host
 
 

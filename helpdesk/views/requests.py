@@ -36,6 +36,7 @@ from helpdesk.storage import StorageError
 from helpdesk.tenancy import require_tenant
 from helpdesk.ticket_access import ticket_by_folio_or_404
 from helpdesk.ticket_access import visible
+from helpdesk.views import service_documents
 from helpdesk.views import ticket_pages
 
 bp = Blueprint("requests", __name__, url_prefix="/<tenant>")
@@ -306,6 +307,12 @@ def take(folio: str, name: str) -> Response | str:
     return ticket_pages.take_transition(ticket, name, audience="requester")
 
 
+@bp.post("/solicitudes/<folio>/comentarios")
+def comment(folio: str) -> Response | str | tuple[str, int]:
+    ticket = ticket_by_folio_or_404(folio)
+    return ticket_pages.add_comment(ticket, audience="requester")
+
+
 @bp.route("/solicitudes/<folio>/corregir", methods=["GET", "POST"])
 def resubmit(folio: str) -> str | Response:
     ticket = ticket_by_folio_or_404(folio)
@@ -315,6 +322,11 @@ def resubmit(folio: str) -> str | Response:
 @bp.get("/solicitudes/<folio>/acuse.pdf")
 def receipt(folio: str) -> Response:
     return ticket_pages.receipt(ticket_by_folio_or_404(folio))
+
+
+@bp.get("/solicitudes/<folio>/documentos/<name>.pdf")
+def document(folio: str, name: str) -> Response:
+    return service_documents.document_response(ticket_by_folio_or_404(folio), name)
 
 
 @bp.get("/adjuntos/<int:attachment_id>")

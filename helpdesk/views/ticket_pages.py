@@ -22,6 +22,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from helpdesk import comments
+from helpdesk import documents
 from helpdesk import service_forms
 from helpdesk import service_settings
 from helpdesk import sla
@@ -29,6 +31,7 @@ from helpdesk import tickets
 from helpdesk.catalog import RequirementIssue
 from helpdesk.documents import render_pdf
 from helpdesk.extensions import db
+from helpdesk.forms.comments import CommentForm
 from helpdesk.forms.tickets import TransitionForm
 from helpdesk.forms.validators import choices
 from helpdesk.models import Attachment
@@ -96,7 +99,13 @@ def prepare_choices(form: TransitionForm, ticket: Ticket) -> None:
     form.checklist.choices = choices([(item, item) for item in checklist])
 
 
-def render_ticket(ticket: Ticket, *, audience: str, forms: dict[str, Any] | None = None) -> str:
+def render_ticket(
+    ticket: Ticket,
+    *,
+    audience: str,
+    forms: dict[str, Any] | None = None,
+    comment_form: CommentForm | None = None,
+) -> str:
     service = service_of(ticket)
     workflow = workflow_for(ticket)
     events = db.session.scalars(
@@ -108,9 +117,14 @@ def render_ticket(ticket: Ticket, *, audience: str, forms: dict[str, Any] | None
     steps = allowed(workflow, ticket, current_user)
     if audience == "requester":
         steps = [t for t in steps if {"requester", "liaison"} & set(t.actors)]
+        # Internal notes never reach the requester's page, not even hidden.
+        events = comments.for_requester(events)
     forms = dict(forms or {})
     for step in steps:
         forms.setdefault(step.name, transition_form(ticket))
+    may_comment = comments.may_comment(ticket, current_user, internal=False)
+    if may_comment and comment_form is None:
+        comment_form = CommentForm(formdata=None)
     return render_template(
         "tickets/show.html",
         ticket=ticket,
@@ -123,7 +137,11 @@ def render_ticket(ticket: Ticket, *, audience: str, forms: dict[str, Any] | None
         audience=audience,
         links=tickets.linked(ticket),
         clocks=sla.ticket_readings(ticket),
+        documents=documents.available(service, list(events), current_user),
         field_labels={f["name"]: f["label"] for f in service_forms.describe(service)},
+        comment_form=comment_form if may_comment else None,
+        may_write_internal=audience != "requester"
+        and comments.may_comment(ticket, current_user, internal=True),
     )
 
 
@@ -196,6 +214,29 @@ def take_transition(ticket: Ticket, name: str, *, audience: str) -> Response | s
         return render_ticket(ticket, audience=audience, forms={name: form}), 400
     flash(_("Done: %(step)s.", step=transition.label), "success")
     return redirect(back)
+
+
+def add_comment(ticket: Ticket, *, audience: str) -> Response | str | tuple[str, int]:
+    """Add the posted comment; errors come back on the form, in the user's language.
+
+    On the requester's page a comment is always public, whoever posts it.
+    """
+    back = _back_to(ticket, audience)
+    form = CommentForm()
+    internal = audience != "requester" and bool(form.internal.data)
+    if not comments.may_comment(ticket, current_user, internal=internal):
+        abort(404 if audience == "requester" else 403)
+    if not form.validate_on_submit():
+        return render_ticket(ticket, audience=audience, comment_form=form), 400
+    try:
+        comments.add_comment(ticket, current_user, form.text.data, internal=internal)
+    except comments.CommentError as exc:
+        db.session.rollback()
+        ticket = ticket_by_folio_or_404(ticket.folio)
+        form.text.errors = [*list(form.text.errors or []), str(exc.message)]
+        return render_ticket(ticket, audience=audience, comment_form=form), 400
+    flash(_("Internal note added.") if internal else _("Comment added."), "success")
+    return redirect(f"{back}#timeline")
 
 
 def resubmit(ticket: Ticket) -> Response | str:
