@@ -3,6 +3,7 @@
 from helpdesk import hookimpl
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.catalog import ServiceDefinition
+from plugins.soporte import indicators
 from plugins.soporte import services
 
 
@@ -13,4 +14,4 @@ def helpdesk_services() -> list[ServiceDefinition]:
 
 @hookimpl
 def helpdesk_indicators() -> list[IndicatorDefinition]:
-    return services.INDICATORS
+    return indicators.INDICATORS

@@ -16,6 +16,7 @@ from plugins.soporte.forms import CAU_SERVICE_TYPES
 from plugins.soporte.forms import CONTRACTED_DOMAIN
 from plugins.soporte.forms import FAULT
 from plugins.soporte.forms import FAULT_DESCRIPTION_REQUIRED
+from plugins.soporte.forms import HEAD_NAME_REQUIRED
 from plugins.soporte.forms import HOLDER_NAME_REQUIRED
 from plugins.soporte.forms import HOLDER_POSITION_REQUIRED
 from plugins.soporte.forms import MUNICIPAL_ONLY
@@ -64,6 +65,17 @@ def mail_request_complete(data: Mapping[str, Any]) -> list[RequirementIssue]:
                 RequirementIssue(field="holder_position", message=HOLDER_POSITION_REQUIRED)
             )
     return issues
+
+
+def access_addressee_named(data: Mapping[str, Any]) -> list[RequirementIssue]:
+    """GCH-CCS-P09: warn when the head who receives the access in writing is not named (9.7).
+
+    The form requires it; a request arriving through another channel without it
+    is not refused, but the coordinator must learn the name before turning it.
+    """
+    if _text(data, "head_name"):
+        return []
+    return [RequirementIssue(field="head_name", message=HEAD_NAME_REQUIRED, blocking=False)]
 
 
 def municipal_infrastructure_only(data: Mapping[str, Any]) -> list[RequirementIssue]:

@@ -24,6 +24,7 @@ from wtforms.validators import Regexp
 from helpdesk.forms.validators import EMAIL_RE
 from helpdesk.forms.validators import choices
 from helpdesk.forms.validators import strip
+from plugins.soporte import cau
 
 REQUIRED = "Este campo es obligatorio."
 INVALID_CHOICE = "Elija una de las opciones de la lista."
@@ -39,6 +40,13 @@ CONTRACTED_DOMAIN = "chalco.gob.mx"
 FAULT_DESCRIPTION_REQUIRED = "Describa la falla que presenta la cuenta de correo."
 HOLDER_NAME_REQUIRED = "Indique el nombre de la o el titular de la cuenta nueva."
 HOLDER_POSITION_REQUIRED = "Indique el cargo de la o el titular de la cuenta nueva."
+# 9.7: "Los accesos serán otorgados por escrito directamente a las y los Titulares
+# de las Dependencias Administrativas y los Organismos Descentralizados."
+HEAD_NAME_REQUIRED = (
+    "Indique el nombre de la o el Titular de la dependencia u organismo: a ella o él se "
+    "entregan los accesos por escrito."
+)
+HEAD_POSITION_REQUIRED = "Indique el cargo de la o el Titular de la dependencia u organismo."
 
 # -- GCH-CCS-P10 ---------------------------------------------------------------
 
@@ -49,65 +57,12 @@ MUNICIPAL_ONLY = (
 
 # -- CAU -----------------------------------------------------------------------
 
-# The record says the CAU grouped its IT services into one catalog but does not
-# publish it; these groups cover the kinds of request it names (technical
-# support, IT culture and security, utilities for users) and can be refined by
-# the DGSyTI. Values are stable identifiers used for routing.
-CAU_SERVICE_CATALOG: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    (
-        "Equipo de cómputo",
-        (
-            ("computer_fault", "Falla de equipo de cómputo"),
-            ("computer_setup", "Instalación o configuración de equipo de cómputo"),
-            ("software", "Instalación o actualización de software"),
-            ("malware", "Revisión y eliminación de virus"),
-            ("backup", "Respaldo o recuperación de información"),
-        ),
-    ),
-    (
-        "Impresoras y escáneres",
-        (
-            ("printer", "Falla o configuración de impresora"),
-            ("scanner", "Falla o configuración de escáner"),
-        ),
-    ),
-    (
-        "Red y telefonía",
-        (
-            ("network", "Conexión a la red o a internet"),
-            ("telephony", "Telefonía: extensión o aparato telefónico"),
-        ),
-    ),
-    (
-        "Correo y cuentas de usuario",
-        (
-            ("email", "Correo electrónico institucional"),
-            ("user_account", "Alta, baja o cambio de cuenta de usuario"),
-            ("password_reset", "Restablecimiento de contraseña"),
-        ),
-    ),
-    (
-        "Sistemas",
-        (
-            ("system_support", "Falla o duda en un sistema institucional"),
-            ("system_access", "Acceso a un sistema institucional"),
-        ),
-    ),
-    (
-        "Asesoría y otros",
-        (
-            ("it_advice", "Asesoría en el uso de tecnologías de la información"),
-            ("other", "Otro servicio de tecnologías de la información"),
-        ),
-    ),
+# The catalog lives in plugins.soporte.cau with each group's service level.
+CAU_SERVICE_CATALOG: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = tuple(
+    (group.name, group.types) for group in cau.GROUPS
 )
-CAU_SERVICE_TYPES: dict[str, str] = {
-    value: label for _group, items in CAU_SERVICE_CATALOG for value, label in items
-}
-# Requests about a physical device, whose inventory number lets the technician find it.
-CAU_EQUIPMENT_SERVICES = frozenset(
-    {"computer_fault", "computer_setup", "printer", "scanner", "telephony"}
-)
+CAU_SERVICE_TYPES: dict[str, str] = cau.SERVICE_TYPES
+CAU_EQUIPMENT_SERVICES = cau.EQUIPMENT_TYPES
 
 
 def _lower(value: Any) -> Any:
@@ -124,11 +79,11 @@ def _optional_text(max_length: int) -> list[Any]:
 
 def _grouped_choices() -> list[SelectChoice]:
     # The choices() helper takes (value, label) pairs only; an <optgroup> needs
-    # SelectChoice's own optgroup argument.
+    # SelectChoice's own optgroup argument. Each group names its service level.
     return [
-        SelectChoice(value, label, optgroup=group)
-        for group, items in CAU_SERVICE_CATALOG
-        for value, label in items
+        SelectChoice(value, label, optgroup=f"{group.name} ({cau.describe_sla(group.sla)})")
+        for group in cau.GROUPS
+        for value, label in group.types
     ]
 
 
@@ -171,10 +126,24 @@ class InstitutionalEmailForm(Form):
         "Cargo de la o el titular de la cuenta",
         validators=_optional_text(200),
         filters=[strip],
+        description="Solo para la creación de cuenta.",
+    )
+    head_name = StringField(
+        "Nombre de la o el Titular de la dependencia u organismo",
+        validators=[DataRequired(message=HEAD_NAME_REQUIRED), Length(max=200, message=TOO_LONG)],
+        filters=[strip],
         description=(
-            "Solo para la creación de cuenta. Los accesos se entregan por escrito a la o el "
-            "Titular de la dependencia u organismo."
+            "Los accesos serán otorgados por escrito directamente a las y los Titulares de las "
+            "Dependencias Administrativas y los Organismos Descentralizados."
         ),
+    )
+    head_position = StringField(
+        "Cargo de la o el Titular de la dependencia u organismo",
+        validators=[
+            DataRequired(message=HEAD_POSITION_REQUIRED),
+            Length(max=200, message=TOO_LONG),
+        ],
+        filters=[strip],
     )
 
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:

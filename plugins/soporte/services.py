@@ -7,9 +7,10 @@ x.7) and the CAU's best-practice record (sections II, III and V).
 from __future__ import annotations
 
 from helpdesk.catalog import BusinessDuration
-from helpdesk.catalog import IndicatorDefinition
+from helpdesk.catalog import DocumentDefinition
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
+from plugins.soporte import cau
 from plugins.soporte import checks
 from plugins.soporte import workflows
 from plugins.soporte.forms import CauRequestForm
@@ -41,7 +42,12 @@ P09 = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=2, unit="days")),
     form=InstitutionalEmailForm,
-    checks=(checks.mailbox_in_contracted_domain, checks.mail_request_complete),
+    workflow=workflows.p09_workflow(),
+    checks=(
+        checks.mailbox_in_contracted_domain,
+        checks.mail_request_complete,
+        checks.access_addressee_named,
+    ),
     checklist=(
         "Para una falla: la cuenta fue creada por la Coordinación, no por la dependencia u "
         "organismo",
@@ -50,6 +56,17 @@ P09 = ServiceDefinition(
     outputs=(
         "Correo electrónico institucional",
         "Accesos entregados por escrito a la o el Titular de la dependencia u organismo",
+    ),
+    documents=(
+        # 9.7: the access goes in writing directly to the head, not through the
+        # portal, so the requester and the enlace are not offered the oficio.
+        DocumentDefinition(
+            name="oficio-entrega-acceso",
+            title="Oficio de entrega de acceso",
+            template="soporte/oficio_entrega_acceso.html",
+            after=("deliver_access",),
+            requester=False,
+        ),
     ),
 )
 
@@ -81,6 +98,17 @@ P10 = ServiceDefinition(
         "Formato de servicio de soporte técnico firmado y sellado",
         "Dictamen técnico interno (cuando la falla no puede solucionarse)",
     ),
+    documents=(
+        # 10.8 "Formato de servicio de soporte técnico": printed when DGD gives
+        # the folio and goes on site (activity 6), signed and stamped by the
+        # requester (9), completed by DGD (10).
+        DocumentDefinition(
+            name="formato-servicio",
+            title="Formato de servicio de soporte técnico",
+            template="soporte/formato_servicio.html",
+            after=("start",),
+        ),
+    ),
 )
 
 CAU = ServiceDefinition(
@@ -98,14 +126,17 @@ CAU = ServiceDefinition(
     ),
     area="Centro de Atención a Usuarios (DGSyTI)",
     department="DGSYTI",
-    # Not in the document: a default the tenant admin can override.
-    # The CAU sets one agreement per grouped service but the record does not publish them.
-    sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=3, unit="days")),
+    # Not in the document: a default the tenant admin can override. Each group
+    # of the catalog has its own agreement (plugins.soporte.cau); the core
+    # applies one per service, so this is the loosest of them.
+    sla=cau.loosest_sla(),
     form=CauRequestForm,
+    workflow=workflows.cau_workflow(),
     checks=(checks.cau_request_type_in_catalog, checks.cau_equipment_identified),
     checklist=(
         "El tipo de servicio elegido corresponde a la descripción, para canalizar la solicitud "
         "al técnico que lo atiende",
+        "El equipo y el técnico elegidos atienden el grupo de servicios del tipo solicitado",
         "La solicitud no es de las que se gestionan vía oficio (protocolo de documentación de "
         "sistemas)",
     ),
@@ -117,70 +148,3 @@ CAU = ServiceDefinition(
 )
 
 ALL: list[ServiceDefinition] = [P09, P10, CAU]
-
-# The record names the indicators (section V, "Indicadores utilizados") and
-# reports them per year, but gives no owner: the DGSyTI administers the practice.
-CAU_OWNER = "Dirección General de Sistemas y Tecnologías de la Información (DGSyTI)"
-
-# The seed's yearly percentages do not add up to 100 (2014: 85.03 + 2.42 + 1.02),
-# so they are shares of all services, counting those whose survey went unanswered.
-_SATISFACTION_BASE = "servicios realizados en el año"
-
-INDICATORS: list[IndicatorDefinition] = [
-    IndicatorDefinition(
-        code="cau_satisfaction_satisfied",
-        name="Nivel de satisfacción de usuario: Satisfecho",
-        formula=f"(Servicios calificados «Satisfecho» / {_SATISFACTION_BASE}) × 100",
-        unit="%",
-        periodicity="anual",
-        responsible=CAU_OWNER,
-        service_code="CAU",
-    ),
-    IndicatorDefinition(
-        code="cau_satisfaction_regular",
-        name="Nivel de satisfacción de usuario: Regular",
-        formula=f"(Servicios calificados «Regular» / {_SATISFACTION_BASE}) × 100",
-        unit="%",
-        periodicity="anual",
-        responsible=CAU_OWNER,
-        service_code="CAU",
-    ),
-    IndicatorDefinition(
-        code="cau_satisfaction_unsatisfied",
-        name="Nivel de satisfacción de usuario: Insatisfecho",
-        formula=f"(Servicios calificados «Insatisfecho» / {_SATISFACTION_BASE}) × 100",
-        unit="%",
-        periodicity="anual",
-        responsible=CAU_OWNER,
-        service_code="CAU",
-    ),
-    IndicatorDefinition(
-        code="cau_services_per_year",
-        name="Número de servicios por año",
-        formula="Número de servicios realizados en el año",
-        unit="servicios",
-        periodicity="anual",
-        responsible=CAU_OWNER,
-        service_code="CAU",
-    ),
-    # Kept apart from services: the record notes that some services are handled
-    # by oficio, so tickets and services need not match.
-    IndicatorDefinition(
-        code="cau_tickets_per_year",
-        name="Número de tickets generados por año",
-        formula="Número de solicitudes de servicio registradas (tickets generados) en el año",
-        unit="tickets",
-        periodicity="anual",
-        responsible=CAU_OWNER,
-        service_code="CAU",
-    ),
-    IndicatorDefinition(
-        code="cau_units_served_per_year",
-        name="Número de unidades administrativas atendidas por año",
-        formula="Número de unidades administrativas distintas atendidas en el año",
-        unit="unidades administrativas",
-        periodicity="anual",
-        responsible=CAU_OWNER,
-        service_code="CAU",
-    ),
-]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from plugins.soporte.checks import access_addressee_named
 from plugins.soporte.checks import cau_equipment_identified
 from plugins.soporte.checks import cau_request_type_in_catalog
 from plugins.soporte.checks import mail_request_complete
@@ -12,6 +13,7 @@ from plugins.soporte.checks import mailbox_in_contracted_domain
 from plugins.soporte.checks import municipal_infrastructure_only
 from plugins.soporte.checks import support_equipment_identified
 from plugins.soporte.forms import FAULT_DESCRIPTION_REQUIRED
+from plugins.soporte.forms import HEAD_NAME_REQUIRED
 from plugins.soporte.forms import HOLDER_NAME_REQUIRED
 from plugins.soporte.forms import HOLDER_POSITION_REQUIRED
 from plugins.soporte.forms import MUNICIPAL_ONLY
@@ -69,6 +71,20 @@ def test_p09_new_account_without_holder_blocks():
     assert [(i.field, i.message, i.blocking) for i in issues] == [
         ("holder_name", HOLDER_NAME_REQUIRED, True),
         ("holder_position", HOLDER_POSITION_REQUIRED, True),
+    ]
+
+
+@pytest.mark.parametrize("data", [P09_NEW_ACCOUNT, P09_FAULT], ids=["new_account", "fault"])
+def test_p09_head_named_passes(data):
+    assert access_addressee_named(data) == []
+
+
+@pytest.mark.parametrize("value", [None, "", "  "])
+def test_p09_head_not_named_warns_the_coordinator(value):
+    # The form requires it; data from another channel is not refused for it.
+    issues = access_addressee_named({**P09_FAULT, "head_name": value})
+    assert [(i.field, i.message, i.blocking) for i in issues] == [
+        ("head_name", HEAD_NAME_REQUIRED, False)
     ]
 
 

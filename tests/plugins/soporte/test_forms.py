@@ -9,6 +9,8 @@ from plugins.soporte import checks
 from plugins.soporte.forms import CAU_SERVICE_CATALOG
 from plugins.soporte.forms import CAU_SERVICE_TYPES
 from plugins.soporte.forms import FAULT_DESCRIPTION_REQUIRED
+from plugins.soporte.forms import HEAD_NAME_REQUIRED
+from plugins.soporte.forms import HEAD_POSITION_REQUIRED
 from plugins.soporte.forms import HOLDER_NAME_REQUIRED
 from plugins.soporte.forms import HOLDER_POSITION_REQUIRED
 from plugins.soporte.forms import MUNICIPAL_ONLY
@@ -24,11 +26,15 @@ P09_NEW_ACCOUNT = {
     "mailbox": "juridico@chalco.gob.mx",
     "holder_name": "María López Pérez",
     "holder_position": "Directora Jurídica",
+    "head_name": "Lic. Andrea Ruiz Salgado",
+    "head_position": "Secretaria del Ayuntamiento",
 }
 P09_FAULT = {
     "request_kind": "fault",
     "mailbox": "tesoreria@chalco.gob.mx",
     "fault_description": "No recibe correos desde el lunes.",
+    "head_name": "C.P. Ernesto Vargas Lima",
+    "head_position": "Tesorero Municipal",
 }
 P10_VALID = {
     "problem_description": "La computadora no enciende.",
@@ -55,7 +61,15 @@ def build(form_class, valid, drop=(), **changes):
 
 # -- GCH-CCS-P09 ---------------------------------------------------------------
 
-P09_KEYS = {"request_kind", "mailbox", "fault_description", "holder_name", "holder_position"}
+P09_KEYS = {
+    "request_kind",
+    "mailbox",
+    "fault_description",
+    "holder_name",
+    "holder_position",
+    "head_name",
+    "head_position",
+}
 
 
 @pytest.mark.parametrize("valid", [P09_NEW_ACCOUNT, P09_FAULT], ids=["new_account", "fault"])
@@ -76,6 +90,18 @@ def test_p09_required_fields(field):
     form = build(InstitutionalEmailForm, P09_FAULT, drop=[field])
     assert not form.validate()
     assert form.errors[field] == REQUIRED
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [("head_name", HEAD_NAME_REQUIRED), ("head_position", HEAD_POSITION_REQUIRED)],
+)
+@pytest.mark.parametrize("valid", [P09_NEW_ACCOUNT, P09_FAULT], ids=["new_account", "fault"])
+def test_p09_names_the_head_who_receives_the_access(valid, field, message):
+    # 9.7: the access is delivered in writing directly to the head of the dependencia.
+    form = build(InstitutionalEmailForm, valid, drop=[field])
+    assert not form.validate()
+    assert form.errors == {field: [message]}
 
 
 @pytest.mark.parametrize("mailbox", ["tesoreria", "tesoreria@", "teso reria@chalco.gob.mx"])
@@ -172,12 +198,16 @@ def test_cau_valid():
 def test_cau_catalog_is_grouped():
     field = CauRequestForm().request_type
     assert field.has_groups()
-    groups = [group for group, _choices in field.iter_groups()]
+    groups = [group.split(" (")[0] for group, _choices in field.iter_groups()]
     assert groups == [group for group, _items in CAU_SERVICE_CATALOG]
     assert {choice.value for _group, items in field.iter_groups() for choice in items} == set(
         CAU_SERVICE_TYPES
     )
-    assert '<optgroup label="Red y telefonía">' in field()
+    # Each group shows its own service level to the requester.
+    assert (
+        '<optgroup label="Red y telefonía (canalización en 2 horas hábiles; '
+        'atención en 2 días hábiles)">'
+    ) in field()
 
 
 @pytest.mark.parametrize("request_type", sorted(CAU_SERVICE_TYPES))
@@ -213,7 +243,11 @@ def test_cau_inventory_number_is_optional():
         (
             P09,
             InstitutionalEmailForm,
-            (checks.mailbox_in_contracted_domain, checks.mail_request_complete),
+            (
+                checks.mailbox_in_contracted_domain,
+                checks.mail_request_complete,
+                checks.access_addressee_named,
+            ),
         ),
         (
             P10,

@@ -1,4 +1,7 @@
-"""GCH-CCS-P10: solved → verified by the requester; not solved → dictamen técnico interno."""
+"""The support workflows: P10's verification and hand-off, P09's delivery, the CAU's
+one technician per service."""
+
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +15,8 @@ from helpdesk.tenancy import scoped_to
 from helpdesk.tickets import FilingError
 from helpdesk.workflow.engine import TransitionError
 from helpdesk.workflow.engine import apply
+from plugins.soporte.workflows import access_delivered_first
+from plugins.soporte.workflows import only_the_assignee
 
 P10 = {
     "problem_description": "No enciende el conmutador",
@@ -100,3 +105,30 @@ def test_the_internal_dictamen_is_not_offered_nor_filed_directly(demo, login_as,
     assert coordinator.get("/chalco/mesa/nueva/GCH-CCS-P10-DTI").status_code == 404
     with pytest.raises(FilingError):
         make_ticket("GCH-CCS-P10-DTI")
+
+
+@pytest.mark.parametrize(
+    ("kind", "state", "refused"),
+    [
+        ("new_account", "in_progress", True),
+        ("new_account", "access_delivered", False),
+        ("fault", "in_progress", False),
+        ("fault", "access_delivered", False),
+    ],
+)
+def test_p09_a_new_account_is_concluded_after_the_written_delivery(kind, state, refused):
+    ticket = SimpleNamespace(state=state, data={"request_kind": kind})
+    assert (access_delivered_first(ticket, SimpleNamespace(id=1)) is not None) is refused
+
+
+@pytest.mark.parametrize(
+    ("assignee_id", "user_id", "message"),
+    [
+        (None, 7, "Canalice primero la solicitud a un técnico."),
+        (8, 7, "Solo el técnico asignado atiende y concluye este servicio."),
+        (7, 7, None),
+    ],
+)
+def test_cau_one_technician_per_service(assignee_id, user_id, message):
+    ticket = SimpleNamespace(assignee_id=assignee_id)
+    assert only_the_assignee(ticket, SimpleNamespace(id=user_id)) == message
