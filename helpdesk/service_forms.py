@@ -78,10 +78,16 @@ class OnBehalfFields(Form):
     )
 
 
-def form_class(service: ServiceDefinition, *, on_behalf: bool = False) -> type[FlaskForm]:
-    """The combined form class: common fields, liaison when asked, the service's own."""
+def form_class(
+    service: ServiceDefinition, *, on_behalf: bool = False, liaison: bool = True
+) -> type[FlaskForm]:
+    """The combined form class: common fields, liaison when asked, the service's own.
+
+    ``liaison=False`` leaves the enlace out (the correction form edits only the
+    service's data; the enlace named at filing stays).
+    """
     bases: list[type[Form]] = [CommonFields]
-    if service.liaison_required:
+    if service.liaison_required and liaison:
         bases.append(LiaisonFields)
     if on_behalf:
         bases.append(OnBehalfFields)

@@ -247,7 +247,7 @@ def resubmit(ticket: Ticket) -> Response | str:
     transition = workflow.transition("resubmit")
     if transition is None or transition not in allowed(workflow, ticket, current_user):
         abort(404)
-    form_cls = service_forms.form_class(service)
+    form_cls = service_forms.form_class(service, liaison=False)
     if request.method == "POST":
         form = form_cls()
     else:
@@ -255,9 +255,11 @@ def resubmit(ticket: Ticket) -> Response | str:
         form.version.data = ticket.version
     form.unit_id.choices = choices([(ticket.unit_id or 0, "—")])
     form.unit_id.data = ticket.unit_id or 0
+    # The reason of the step that asked for the correction, whoever took it
+    # (the coordinator, or DGD in P10).
     last_reason = db.session.scalar(
         select(TicketEvent.reason)
-        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.transition == "request_completion")
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.to_state == ticket.state)
         .order_by(TicketEvent.seq.desc())
         .limit(1)
     )

@@ -280,3 +280,29 @@ def test_the_desk_accepts_a_late_request_with_the_coordinators_justification(dem
         assert ticket.events[0].changes["lead_time_override"]["justification"] == (
             "Evento del cabildo convocado hoy"
         )
+
+
+def test_a_request_with_an_enlace_is_corrected_without_retyping_it(demo, login_as, make_ticket):
+    """The correction form edits the service's data; the enlace named at filing stays."""
+    future = (datetime.now(MX).date() + timedelta(days=60)).isoformat()
+    requester_id, unit = requester_of(demo)
+    data = {
+        k: v for k, v in p06_form(future, unit).items() if not k.startswith(("liaison", "unit"))
+    }
+    liaison = {"name": "Laura Méndez", "email": "enlace@chalco.example", "phone": "5555555555"}
+    ticket_id = make_ticket("GCH-CCS-P06", data=data, liaison=liaison)
+    move(demo, ticket_id, "request_completion", COORD, reason="Falta el texto completo")
+    with demo.app_context():
+        folio = db.session.get(Ticket, ticket_id).folio
+    browser = login_as("requester")
+    url = f"/chalco/solicitudes/{folio}/corregir"
+    page = browser.get(url).get_data(as_text=True)
+    assert "Falta el texto completo" in page
+    assert 'name="liaison_email"' not in page
+    response = browser.post(url, {**data, "content_text": "Texto completo del reconocimiento"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with demo.app_context():
+        ticket = db.session.get(Ticket, ticket_id)
+        assert ticket.state == "corrected"
+        assert ticket.data["content_text"] == "Texto completo del reconocimiento"
+        assert ticket.liaison["email"] == "enlace@chalco.example"
