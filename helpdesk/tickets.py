@@ -240,7 +240,10 @@ def file_request(
         **clean,
         "attachments": [{"name": u.filename, "content_type": s.content_type} for u, s in stored],
     }
-    blocking = [i for i in requirement_issues(definition, tenant, check_data, None) if i.blocking]
+    found = requirement_issues(definition, tenant, check_data, None)
+    blocking = [i for i in found if i.blocking]
+    # What only a person can judge: kept on the filing event for the review.
+    warnings = [i.message for i in found if not i.blocking]
     if late is not None and late.blocking:
         blocking.insert(0, late)
     if blocking:
@@ -284,6 +287,8 @@ def file_request(
             changes["lead_time_override"] = {"rule": late.message, "justification": late_reason}
         if filed_by.id != requester.id:
             changes["on_behalf_of"] = requester.id
+        if warnings:
+            changes["warnings"] = warnings
         event = record_event(
             ticket, "file", None, workflow.initial, filed_by, None, changes, bump_version=False
         )

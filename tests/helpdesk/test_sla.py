@@ -306,3 +306,22 @@ def test_a_request_with_an_enlace_is_corrected_without_retyping_it(demo, login_a
         assert ticket.state == "corrected"
         assert ticket.data["content_text"] == "Texto completo del reconocimiento"
         assert ticket.liaison["email"] == "enlace@chalco.example"
+
+
+def test_non_blocking_findings_reach_the_coordinators_review(demo, login_as, make_ticket):
+    future = (datetime.now(MX).date() + timedelta(days=60)).isoformat()
+    _, unit = requester_of(demo)
+    data = {
+        k: v for k, v in p06_form(future, unit).items() if not k.startswith(("liaison", "unit"))
+    }
+    # No logos or images attached: P06's check warns, it does not refuse.
+    ticket_id = make_ticket("GCH-CCS-P06", data=data)
+    with demo.app_context():
+        ticket = db.session.get(Ticket, ticket_id)
+        folio = ticket.folio
+        warnings = ticket.events[0].changes["warnings"]
+    assert any("logotipos" in w for w in warnings)
+    staff_page = login_as("coordinator").get(f"/chalco/mesa/solicitudes/{folio}")
+    assert "No se adjuntaron logotipos" in staff_page.get_data(as_text=True)
+    requester_page = login_as("requester").get(f"/chalco/solicitudes/{folio}")
+    assert "No se adjuntaron logotipos" not in requester_page.get_data(as_text=True)
