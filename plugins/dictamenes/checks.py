@@ -19,6 +19,10 @@ from plugins.dictamenes.forms import COMMITTEE_REQUIRED
 from plugins.dictamenes.forms import TIC_PROGRAM_REQUIRED
 
 NO_ASSETS = "Liste al menos un bien informático a dictaminar."
+OFICIO_MISSING = (
+    "Adjunte el oficio de solicitud de baja de bienes informáticos de la Secretaría del "
+    "Ayuntamiento, además de una foto de cada bien."
+)
 # Fields that identify one asset: the same value on two assets is probably a typing error.
 IDENTIFYING_FIELDS = ("inventory_key", "serial_number", "inventory_number")
 
@@ -62,18 +66,31 @@ def assets_complete(data: Mapping[str, Any]) -> list[RequirementIssue]:
     ]
 
 
+def _attachments(data: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+    """The files sent with the request, or None when the data carry no file list.
+
+    Filing always sends the list; the core re-checks a corrected request
+    (resubmit) from its form data alone, where the files filed earlier are not
+    listed and none can be added: then only the coordinator's checklist can
+    judge the photos ("Cada foto corresponde al bien informático que acompaña").
+    """
+    attachments = data.get("attachments")
+    if not isinstance(attachments, list):
+        return None
+    return [item for item in attachments if isinstance(item, Mapping)]
+
+
+def _is_image(item: Mapping[str, Any]) -> bool:
+    return str(item.get("content_type") or "").lower().startswith("image/")
+
+
 def photo_per_asset(data: Mapping[str, Any]) -> list[RequirementIssue]:
     """GCH-CCS-P11: one photo per asset (11.7), so at least as many images as assets."""
     assets = len(_assets(data))
-    attachments = data.get("attachments")
-    if not isinstance(attachments, list):
-        attachments = []
-    images = sum(
-        1
-        for item in attachments
-        if isinstance(item, Mapping)
-        and str(item.get("content_type") or "").lower().startswith("image/")
-    )
+    attachments = _attachments(data)
+    if attachments is None:
+        return []
+    images = sum(1 for item in attachments if _is_image(item))
     if images >= assets:
         return []
     return [
@@ -86,6 +103,22 @@ def photo_per_asset(data: Mapping[str, Any]) -> list[RequirementIssue]:
             ),
         )
     ]
+
+
+def oficio_attached(data: Mapping[str, Any]) -> list[RequirementIssue]:
+    """GCH-CCS-P11: the oficio of the Secretaría del Ayuntamiento comes with the request (11.5).
+
+    Any file beyond one photo per asset may be the oficio (a PDF, a document,
+    or a scan saved as an image).
+    """
+    attachments = _attachments(data)
+    if attachments is None:
+        return []
+    images = sum(1 for item in attachments if _is_image(item))
+    others = len(attachments) - images
+    if others or images > len(_assets(data)):
+        return []
+    return [RequirementIssue(field="attachments", message=OFICIO_MISSING)]
 
 
 def asset_costs(data: Mapping[str, Any]) -> list[RequirementIssue]:

@@ -7,8 +7,11 @@ attachments (the oficio and each asset's photo) and CSRF.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import DecimalField
@@ -16,6 +19,8 @@ from wtforms import Field
 from wtforms import FieldList
 from wtforms import Form
 from wtforms import FormField
+from wtforms import HiddenField
+from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -24,10 +29,13 @@ from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
+from wtforms.validators import Optional
 from wtforms.validators import StopValidation
 
 from helpdesk.forms.validators import choices
 from helpdesk.forms.validators import strip
+from helpdesk.tenancy import current_tenant
+from plugins.dictamenes.inspection import REPAIR_CHOICES
 
 REQUIRED = "Este campo es obligatorio."
 INVALID_CHOICE = "Elija una de las opciones de la lista."
@@ -181,4 +189,83 @@ class IctAcquisitionForm(Form):
             "La o el Secretario Técnico debe ser titular de la unidad de tecnologías de la "
             "información y comunicación o área equivalente."
         ),
+    )
+
+
+# -- GCH-CCS-P11: the inspection (11.9, activity 8) --------------------------
+
+YES_NO = [("yes", "Sí"), ("no", "No")]
+ANSWER_WHEN_PRESENT = "Responda esta pregunta: el bien informático estuvo presente."
+FUTURE_INSPECTION = "La inspección no puede registrarse con una fecha futura."
+
+
+class AssetInspectionForm(Form):
+    """What DGD found on one asset: the three conditions of 11.7."""
+
+    present = RadioField(
+        "¿El bien informático se encuentra físicamente en la inspección?",
+        choices=choices(YES_NO),
+        validators=[InputRequired(message=REQUIRED)],
+    )
+    data_correct = RadioField(
+        "¿Los datos del bien informático son correctos?",
+        choices=choices(YES_NO),
+        validators=[Optional()],
+    )
+    repair = RadioField(
+        "Su reparación es",
+        choices=choices(REPAIR_CHOICES),
+        validators=[Optional()],
+    )
+    findings = TextAreaField(
+        "Información técnica detectada",
+        validators=[Optional(), Length(max=1000, message=TOO_LONG)],
+        filters=[strip],
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.present.data == "yes":
+            for field in (self.data_correct, self.repair):
+                if not field.data:
+                    field.errors = [*field.errors, ANSWER_WHEN_PRESENT]
+                    valid = False
+        return valid
+
+
+class InspectionForm(FlaskForm):
+    """The physical inspection of every asset of one request; built per request."""
+
+    version = HiddenField()
+    inspected_on = DateField(
+        "Fecha en que se realizó la inspección",
+        validators=[InputRequired(message=REQUIRED)],
+        invalid_value_message=INVALID_DATE,
+    )
+    observations = TextAreaField(
+        "Observaciones generales de la inspección",
+        validators=[Optional(), Length(max=2000, message=TOO_LONG)],
+        filters=[strip],
+    )
+
+    def validate_inspected_on(self, field: Field) -> None:
+        tenant = current_tenant()
+        today = datetime.now(ZoneInfo(tenant.timezone) if tenant else None).date()
+        if field.data and field.data > today:
+            raise StopValidation(FUTURE_INSPECTION)
+
+
+def inspection_form_class(count: int) -> type[InspectionForm]:
+    """The inspection form with exactly one entry per asset of the request."""
+    return type(
+        "AssetsInspectionForm",
+        (InspectionForm,),
+        {
+            "assets": FieldList(
+                FormField(AssetInspectionForm),
+                "Bienes informáticos",
+                min_entries=count,
+                max_entries=count,
+            )
+        },
     )

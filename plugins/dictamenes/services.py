@@ -7,6 +7,7 @@ x.7 of each procedure).
 from __future__ import annotations
 
 from helpdesk.catalog import BusinessDuration
+from helpdesk.catalog import DocumentDefinition
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
 from plugins.dictamenes import checks
@@ -42,6 +43,14 @@ INTERNAL_DICTAMEN = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     sla=SlaPolicy(resolve=BusinessDuration(amount=3, unit="days")),
     outputs=("Dictamen técnico interno dirigido al titular de la dependencia u organismo",),
+    documents=(
+        DocumentDefinition(
+            name="dictamen-tecnico-interno",
+            title="Dictamen técnico interno",
+            template="dictamenes/dictamen_interno.html",
+            after=(workflows.ISSUE_DICTAMEN,),
+        ),
+    ),
 )
 
 P11 = ServiceDefinition(
@@ -57,10 +66,13 @@ P11 = ServiceDefinition(
     department="DGD",
     # Not in the document: a default the tenant admin can override.
     # Ten days leave room to agree on a date and inspect each asset on site (11.9, 7-8).
+    # The clock stops while the inspection waits for the date agreed with the dependencia.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=10, unit="days")),
     form=AssetDisposalForm,
+    workflow=workflows.p11_workflow(),
     checks=(
         checks.assets_complete,
+        checks.oficio_attached,
         checks.photo_per_asset,
         checks.asset_costs,
         checks.assets_not_repeated,
@@ -73,6 +85,28 @@ P11 = ServiceDefinition(
     outputs=(
         "Dictamen técnico de baja de bienes informáticos",
         "Oficio con las razones por las que no se emite el dictamen técnico de baja",
+    ),
+    documents=(
+        DocumentDefinition(
+            name="cedula-inspeccion",
+            title="Cédula de inspección física",
+            template="dictamenes/cedula_inspeccion.html",
+            after=(workflows.SCHEDULE_INSPECTION, workflows.RESCHEDULE_INSPECTION),
+            requester=False,
+        ),
+        # Offered only after its step, which the guard allows only where 11.7 is met.
+        DocumentDefinition(
+            name="dictamen-baja",
+            title="Dictamen técnico de baja de bienes informáticos",
+            template="dictamenes/dictamen_baja.html",
+            after=(workflows.ISSUE_DICTAMEN,),
+        ),
+        DocumentDefinition(
+            name="oficio-razones",
+            title="Oficio con las razones por las que no se emite el dictamen",
+            template="dictamenes/oficio_razones.html",
+            after=(workflows.DECLINE_DICTAMEN, workflows.DECLINE_SOME_ASSETS),
+        ),
     ),
 )
 
@@ -92,10 +126,13 @@ P12 = ServiceDefinition(
     area=CHALCO_AREA,
     # The Coordinador acts as Secretario Técnico of the Comité Interno de Gobierno Digital.
     department="CCS",
-    # Not in the document: a default the tenant admin can override.
-    # No resolve target: 12.7 leaves the response time to the DGSEI, an external party.
-    sla=SlaPolicy(respond=ONE_WORKING_DAY),
+    # Not in the document: defaults the tenant admin can override. 12.7 leaves the
+    # DGSEI's response time to the DGSEI: its review (and the Dirección de
+    # Administración's corrections) stop the clock, so the target measures only
+    # the Coordination's own steps.
+    sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=5, unit="days")),
     form=IctAcquisitionForm,
+    workflow=workflows.p12_workflow(),
     checks=(checks.sidem_request_ready,),
     checklist=(
         "La solicitud la presenta la Dirección de Administración",
@@ -107,6 +144,16 @@ P12 = ServiceDefinition(
     outputs=(
         "Dictamen técnico previo a la adquisición, arrendamiento y/o contratación de bienes y "
         "servicios en materia de TIC, emitido por la DGSEI",
+        "Oficio a la DGSEI solicitando el dictamen técnico",
+    ),
+    documents=(
+        DocumentDefinition(
+            name="oficio-dgsei",
+            title="Oficio a la DGSEI solicitando el dictamen técnico",
+            template="dictamenes/oficio_dgsei.html",
+            after=(workflows.RELEASE_IN_SIDEM,),
+            requester=False,
+        ),
     ),
 )
 

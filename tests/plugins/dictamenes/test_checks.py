@@ -9,9 +9,11 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from plugins.dictamenes.checks import NO_ASSETS
+from plugins.dictamenes.checks import OFICIO_MISSING
 from plugins.dictamenes.checks import asset_costs
 from plugins.dictamenes.checks import assets_complete
 from plugins.dictamenes.checks import assets_not_repeated
+from plugins.dictamenes.checks import oficio_attached
 from plugins.dictamenes.checks import photo_per_asset
 from plugins.dictamenes.checks import sidem_request_ready
 from plugins.dictamenes.forms import COMMITTEE_REQUIRED
@@ -111,10 +113,36 @@ def test_p11_missing_photos_block(attachments, counted):
     assert counted in issues[0].message
 
 
-def test_p11_photos_without_attachment_list_block():
+def test_p11_photos_are_not_judged_without_a_file_list():
+    """A corrected request is re-checked from its form data alone (no files can be added
+    there): the coordinator's checklist judges the photos then."""
     data = p11_data(ASSET)
     del data["attachments"]
-    assert [issue.field for issue in photo_per_asset(data)] == ["attachments"]
+    assert photo_per_asset(data) == []
+    assert oficio_attached(data) == []
+
+
+# -- GCH-CCS-P11: the oficio of the Secretaría del Ayuntamiento ---------------
+
+
+@pytest.mark.parametrize(
+    "attachments",
+    [
+        [OFICIO, PHOTO, PHOTO],
+        [{"name": "oficio.jpg", "content_type": "image/jpeg"}, PHOTO, PHOTO],
+        [{"name": "oficio.docx", "content_type": "application/vnd.openxmlformats"}],
+    ],
+)
+def test_p11_oficio_attached_passes(attachments):
+    assert oficio_attached(p11_data(ASSET, SECOND_ASSET, attachments=attachments)) == []
+
+
+@pytest.mark.parametrize("attachments", [[], [PHOTO], [PHOTO, PHOTO]])
+def test_p11_missing_oficio_blocks(attachments):
+    issues = oficio_attached(p11_data(ASSET, SECOND_ASSET, attachments=attachments))
+    assert [(i.field, i.message, i.blocking) for i in issues] == [
+        ("attachments", OFICIO_MISSING, True)
+    ]
 
 
 # -- GCH-CCS-P11: costs --------------------------------------------------------

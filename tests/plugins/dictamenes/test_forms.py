@@ -197,6 +197,7 @@ def test_p11_service_carries_form_checks_and_checklist():
     assert P11.form is AssetDisposalForm
     assert P11.checks == (
         checks.assets_complete,
+        checks.oficio_attached,
         checks.photo_per_asset,
         checks.asset_costs,
         checks.assets_not_repeated,
