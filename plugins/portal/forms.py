@@ -88,7 +88,8 @@ class SystemRequestForm(Form):
         filters=[strip],
         description=(
             "Solo para una modificación: la Coordinación de Comunicación Social solo modifica "
-            "los sistemas informáticos que desarrolló y administra."
+            "los sistemas informáticos que desarrolló y administra. La clave es el folio de la "
+            "solicitud con la que se creó el sistema, como aparece en el registro de sistemas."
         ),
     )
 

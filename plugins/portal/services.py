@@ -7,11 +7,14 @@ x.1, x.6 and x.7) and PSDT-05 (sections 1, 2, 9 and 10).
 from __future__ import annotations
 
 from helpdesk.catalog import BusinessDuration
+from helpdesk.catalog import DocumentDefinition
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.catalog import LeadTime
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
 from plugins.portal import checks
+from plugins.portal import order_workflow
+from plugins.portal import workflows
 from plugins.portal.forms import ElectronicServiceForm
 from plugins.portal.forms import SystemRequestForm
 from plugins.portal.forms import WebPublicationForm
@@ -43,6 +46,8 @@ P07 = ServiceDefinition(
     # No resolve target: 7.7 says DGD sets the development time by the system's complexity.
     sla=SlaPolicy(respond=ONE_WORKING_DAY),
     form=SystemRequestForm,
+    workflow=workflows.p07_workflow(),
+    # The registry check needs the tenant: see helpdesk_check_requirements in __init__.py.
     checks=(checks.modification_names_registered_system,),
     checklist=(
         "La justificación y el objetivo muestran el trámite, servicio o proceso que el sistema "
@@ -51,6 +56,15 @@ P07 = ServiceDefinition(
         "Coordinación (consta en su registro de sistemas)",
     ),
     outputs=("Sistema informático liberado",),
+    documents=(
+        # 7.7: "siendo éstas las que deberán autorizar, por escrito, la liberación".
+        DocumentDefinition(
+            name="aprobacion-liberacion",
+            title="Aprobación de liberación por escrito",
+            template="portal/aprobacion_liberacion.html",
+            after=("approve_release",),
+        ),
+    ),
 )
 
 P08 = ServiceDefinition(
@@ -74,10 +88,13 @@ P08 = ServiceDefinition(
         rule="en un lapso no menor a 72 horas antes de la publicación",
     ),
     form=WebPublicationForm,
+    # P02's web part arrives here by hand-off (P02 2.7) with P02's data.
+    workflow=workflows.p08_workflow(),
     # No automatic check beyond the form: 8.7 asks only for the site and the section,
     # and the 72 hours are the core's lead-time rule.
     checklist=(
-        "El apartado indicado corresponde a la página web elegida",
+        "La página web y el apartado corresponden a la información (si la turnó Comunicación "
+        "e Imagen Institucional desde GCH-CCS-P02: el sitio web institucional)",
         "La información corresponde a actividades, obras y/o acciones de la dependencia u "
         "organismo solicitante",
     ),
@@ -103,15 +120,77 @@ PSDT05 = ServiceDefinition(
     # Not in the document: a default the tenant admin can override.
     sla=SlaPolicy(respond=ONE_WORKING_DAY, resolve=BusinessDuration(amount=2, unit="days")),
     form=ElectronicServiceForm,
+    workflow=order_workflow.psdt05_workflow(),
     checks=(checks.service_url_is_secure,),
     checklist=(
         "La ubicación indicada abre el servicio electrónico con el nombre solicitado",
         "El servicio electrónico lo brinda la dependencia solicitante",
     ),
     outputs=("Servicio electrónico publicado",),
+    documents=(
+        # Section 5 "Registros": the order is raised (2.1) and closed (6.1) in it.
+        DocumentDefinition(
+            name="orden-de-servicio",
+            title="Orden de servicio",
+            template="portal/orden_de_servicio.html",
+        ),
+    ),
 )
 
 ALL: list[ServiceDefinition] = [P07, P08, PSDT05]
+
+CHALCO_OWNER = "Coordinador(a) de Comunicación Social"
+
+
+def _chalco_indicators(service: ServiceDefinition, prefix: str) -> list[IndicatorDefinition]:
+    """What the manual leaves unmeasured for P07 and P08: volume, outcome, time, SLA."""
+
+    def indicator(code: str, name: str, formula: str, unit: str) -> IndicatorDefinition:
+        return IndicatorDefinition(
+            code=f"{prefix}_{code}",
+            name=f"{name} ({service.code})",
+            formula=formula,
+            unit=unit,
+            periodicity="mensual",
+            responsible=CHALCO_OWNER,
+            service_code=service.code,
+        )
+
+    return [
+        indicator(
+            "requests_received",
+            "Solicitudes recibidas",
+            "Número de solicitudes registradas (con folio) en el periodo, por cualquier medio",
+            "solicitudes",
+        ),
+        indicator(
+            "requests_concluded",
+            "Solicitudes concluidas",
+            "Número de solicitudes registradas y concluidas en el periodo",
+            "solicitudes",
+        ),
+        indicator(
+            "rejected_requirements",
+            "Solicitudes rechazadas por no cumplir los requisitos",
+            "Número de solicitudes rechazadas con motivo en la revisión de requisitos en el "
+            "periodo",
+            "solicitudes",
+        ),
+        indicator(
+            "median_time_to_conclude",
+            "Mediana del tiempo para concluir",
+            "Mediana del tiempo hábil entre la recepción y la conclusión de las solicitudes "
+            "concluidas en el periodo, sin contar el tiempo en espera del solicitante",
+            "horas hábiles",
+        ),
+        indicator(
+            "sla_compliance",
+            "Cumplimiento del nivel de servicio",
+            "(Solicitudes concluidas dentro de sus plazos / solicitudes concluidas) × 100",
+            "%",
+        ),
+    ]
+
 
 INDICATORS: list[IndicatorDefinition] = [
     # Section 9 gives only the formula; the name describes what it measures.
@@ -124,4 +203,16 @@ INDICATORS: list[IndicatorDefinition] = [
         responsible="Director de Servicios Compartidos de Tecnología",
         service_code="PSDT-05",
     ),
+    # Annex 1 names the non-conforming service; counting it shows how often it happens.
+    IndicatorDefinition(
+        code="psdt05_nonconformities",
+        name="Servicios no conformes: servicio no visible en el portal",
+        formula="Número de servicios no conformes abiertos en el periodo (liga no visible)",
+        unit="servicios no conformes",
+        periodicity="trimestral",
+        responsible="Director de Servicios Compartidos de Tecnología",
+        service_code="PSDT-05",
+    ),
+    *_chalco_indicators(P07, "p07"),
+    *_chalco_indicators(P08, "p08"),
 ]
