@@ -195,6 +195,7 @@ def users(slug: str, as_json: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from helpdesk.cli_calendar import calendar_group
+    from helpdesk.cli_jobs import outbox_group
     from helpdesk.cli_jobs import sla_sweep_command
     from helpdesk.cli_jobs import worker_command
     from helpdesk.cli_tickets import ticket_group
@@ -205,6 +206,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(calendar_group)
     app.cli.add_command(sla_sweep_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(outbox_group)
 
 
 def main() -> None:

@@ -201,6 +201,17 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
                 env.get("HELPDESK_SLA_SWEEP_SECONDS"), "HELPDESK_SLA_SWEEP_SECONDS", 300, 0, 86400
             )
         ),
+        # How often pending and retried e-mails are sent again (scheduled by
+        # `helpdesk worker` with Redis, in-process after responses without); 0: off.
+        "HELPDESK_OUTBOX_FLUSH_SECONDS": int(
+            _number(
+                env.get("HELPDESK_OUTBOX_FLUSH_SECONDS"),
+                "HELPDESK_OUTBOX_FLUSH_SECONDS",
+                60,
+                0,
+                86400,
+            )
+        ),
         "HELPDESK_QUEUE": env.get("HELPDESK_QUEUE") or "helpdesk",
         # The address links in e-mails point to (jobs run outside any request).
         "HELPDESK_BASE_URL": _base_url(env.get("HELPDESK_BASE_URL")),

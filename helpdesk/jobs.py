@@ -1,16 +1,19 @@
 """Background jobs: rq where Redis is configured, in-process on the embedded default.
 
 The web tier never waits on a job. With ``HELPDESK_REDIS_URL`` set,
-``helpdesk worker`` runs an rq worker with its scheduler; the SLA sweep
-re-schedules itself under one fixed job id, so however many workers start,
-one sweep is pending at a time. Without Redis, the sweep runs in-process after
-a response, at most once per ``HELPDESK_SLA_SWEEP_SECONDS``.
+``helpdesk worker`` runs an rq worker with its scheduler; the SLA sweep and
+the outbox flush re-schedule themselves, each under one fixed job id per
+queue, so however many workers start, one of each is pending at a time.
+Without Redis, both run in-process after a response, at most once per
+``HELPDESK_SLA_SWEEP_SECONDS`` and ``HELPDESK_OUTBOX_FLUSH_SECONDS``.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +21,13 @@ from flask import Flask
 from flask import current_app
 from flask import has_app_context
 
+log = logging.getLogger(__name__)
+
 SWEEP_JOB_ID = "helpdesk-sla-sweep"
+OUTBOX_FLUSH_JOB_ID = "helpdesk-outbox-flush"
+MAIL_JOB_ID = "helpdesk-mail"
+# The web tier gives up on Redis quickly: a request never hangs on it.
+QUICK_TIMEOUT = 2.0
 _worker_app: Flask | None = None
 
 
@@ -34,16 +43,66 @@ def app_for_job() -> Flask:
     return _worker_app
 
 
-def redis_connection(app: Flask) -> Any:
+def redis_connection(app: Flask, *, quick: bool = False) -> Any:
+    """The app's Redis; ``quick`` fails within seconds and never retries (web tier)."""
     from redis import Redis
 
-    return Redis.from_url(app.config["HELPDESK_REDIS_URL"])
+    if not quick:
+        return Redis.from_url(app.config["HELPDESK_REDIS_URL"])
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return Redis.from_url(
+        app.config["HELPDESK_REDIS_URL"],
+        socket_connect_timeout=QUICK_TIMEOUT,
+        socket_timeout=QUICK_TIMEOUT,
+        retry=Retry(NoBackoff(), 0),
+    )
 
 
-def queue(app: Flask) -> Any:
+def queue(app: Flask, *, quick: bool = False) -> Any:
     from rq import Queue
 
-    return Queue(app.config["HELPDESK_QUEUE"], connection=redis_connection(app))
+    return Queue(app.config["HELPDESK_QUEUE"], connection=redis_connection(app, quick=quick))
+
+
+def _job_id(app: Flask, prefix: str) -> str:
+    """Job ids are global to the Redis database: the queue's name keeps apps apart."""
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", app.config["HELPDESK_QUEUE"])
+    return f"{prefix}-{name}"
+
+
+def sweep_job_id(app: Flask) -> str:
+    """One pending sweep per queue."""
+    return _job_id(app, SWEEP_JOB_ID)
+
+
+def outbox_flush_job_id(app: Flask) -> str:
+    """One pending outbox flush per queue."""
+    return _job_id(app, OUTBOX_FLUSH_JOB_ID)
+
+
+def mail_job_id(app: Flask, message_id: int) -> str:
+    """The job that sends one outbox message (one per message and queue)."""
+    return f"{_job_id(app, MAIL_JOB_ID)}-{message_id}"
+
+
+def _schedule(
+    app: Flask, func: Callable[[], Any], job_id: str, interval: int, delay: float | None
+) -> Any:
+    if interval <= 0:
+        return None
+    seconds = interval if delay is None else delay
+    return queue(app).enqueue_in(
+        timedelta(seconds=max(seconds, 1)),
+        func,
+        job_id=job_id,
+        # The worker stores the finished run under the same id as the next one
+        # (already scheduled): the record must outlive the interval, or the
+        # scheduler finds nothing to run and the chain stops.
+        result_ttl=interval + 3600,
+        failure_ttl=7 * 24 * 3600,
+    )
 
 
 def run_sla_sweep() -> dict[str, list[str]]:
@@ -52,16 +111,12 @@ def run_sla_sweep() -> dict[str, list[str]]:
 
     app = app_for_job()
     with app.app_context():
-        result = sla_sweep.sweep()
-        if app.config.get("HELPDESK_REDIS_URL"):
-            schedule_sla_sweep(app)
+        try:
+            result = sla_sweep.sweep()
+        finally:
+            if app.config.get("HELPDESK_REDIS_URL"):
+                schedule_sla_sweep(app)
     return {"at_risk": result.at_risk, "breached": result.breached}
-
-
-def sweep_job_id(app: Flask) -> str:
-    """One pending sweep per queue (rq job ids are global to the Redis database)."""
-    name = re.sub(r"[^A-Za-z0-9_-]", "_", app.config["HELPDESK_QUEUE"])
-    return f"{SWEEP_JOB_ID}-{name}"
 
 
 def schedule_sla_sweep(app: Flask, delay: float | None = None) -> Any:
@@ -70,49 +125,97 @@ def schedule_sla_sweep(app: Flask, delay: float | None = None) -> Any:
     With ``HELPDESK_SLA_SWEEP_SECONDS`` at 0 nothing is scheduled (sweep from cron).
     """
     interval = app.config["HELPDESK_SLA_SWEEP_SECONDS"]
-    if interval <= 0:
-        return None
-    seconds = interval if delay is None else delay
-    return queue(app).enqueue_in(
-        timedelta(seconds=max(seconds, 1)),
-        run_sla_sweep,
-        job_id=sweep_job_id(app),
-        result_ttl=3600,
-        failure_ttl=7 * 24 * 3600,
-    )
+    return _schedule(app, run_sla_sweep, sweep_job_id(app), interval, delay)
+
+
+def run_outbox_flush() -> int:
+    """The job: hand every due e-mail to the queue, then schedule the next flush (rq only)."""
+    from helpdesk import outbox
+
+    app = app_for_job()
+    with app.app_context():
+        try:
+            return outbox.flush()
+        finally:
+            if app.config.get("HELPDESK_REDIS_URL"):
+                schedule_outbox_flush(app)
+
+
+def schedule_outbox_flush(app: Flask, delay: float | None = None) -> Any:
+    """Schedule the next outbox flush under the queue's fixed id (replacing any pending one).
+
+    With ``HELPDESK_OUTBOX_FLUSH_SECONDS`` at 0 nothing is scheduled (flush from cron).
+    """
+    interval = app.config.get("HELPDESK_OUTBOX_FLUSH_SECONDS", 0)
+    return _schedule(app, run_outbox_flush, outbox_flush_job_id(app), interval, delay)
 
 
 def start_worker(app: Flask, *, burst: bool = False) -> bool:
-    """Run an rq worker with the scheduler for the app's queue (blocks unless ``burst``)."""
+    """Run an rq worker with the scheduler for the app's queue (blocks unless ``burst``).
+
+    The first sweep and flush come a second after start: e-mails that waited
+    while Redis was down leave as soon as a worker is back.
+    """
     from rq import Worker
 
     schedule_sla_sweep(app, delay=1)
+    schedule_outbox_flush(app, delay=1)
     worker = Worker([queue(app)], connection=redis_connection(app))
     return worker.work(with_scheduler=True, burst=burst)
 
 
-def install_in_process_sweep(app: Flask) -> None:
-    """On the embedded default (no Redis), sweep after responses, throttled."""
-    interval = app.config.get("HELPDESK_SLA_SWEEP_SECONDS", 0)
-    if app.config.get("HELPDESK_REDIS_URL") or interval <= 0:
-        return
-    # Two threads passing the check at once would both sweep: harmless, the
-    # sweep announces each level once (conditional update), so no lock to leak.
+def _after_responses(app: Flask, interval: int, task: Callable[[], Any], what: str) -> None:
+    """Run ``task`` in the app after a response is sent, at most once per ``interval``."""
+    # Two threads passing the check at once would both run it: harmless (the
+    # sweep announces each level once, a message is claimed once), so no lock.
     last_run = {"at": float("-inf")}
 
     @app.after_request
-    def _schedule_sweep(response: Any) -> Any:
+    def _schedule(response: Any) -> Any:
         now = time.monotonic()
         if now - last_run["at"] < interval:
             return response
         last_run["at"] = now
 
-        def _sweep() -> None:
-            from helpdesk import sla_sweep
+        def _run() -> None:
+            try:
+                with app.app_context():
+                    task()
+            except Exception:  # noqa: BLE001 - the visitor already has the page
+                log.exception("in-process %s failed", what)
 
-            with app.app_context():
-                sla_sweep.sweep()
-
-        # After the response is sent: the visitor never waits on the sweep.
-        response.call_on_close(_sweep)
+        # After the response is sent: the visitor never waits on it.
+        response.call_on_close(_run)
         return response
+
+
+def install_in_process_sweep(app: Flask) -> None:
+    """On the embedded default (no Redis), sweep and flush the outbox after responses.
+
+    Both throttled; ``register_jobs`` calls this one function.
+    """
+    install_in_process_flush(app)
+    interval = app.config.get("HELPDESK_SLA_SWEEP_SECONDS", 0)
+    if app.config.get("HELPDESK_REDIS_URL") or interval <= 0:
+        return
+
+    def _sweep() -> None:
+        from helpdesk import sla_sweep
+
+        sla_sweep.sweep()
+
+    _after_responses(app, interval, _sweep, "SLA sweep")
+
+
+def install_in_process_flush(app: Flask) -> None:
+    """On the embedded default (no Redis), send due e-mails (retries) after responses."""
+    interval = app.config.get("HELPDESK_OUTBOX_FLUSH_SECONDS", 0)
+    if app.config.get("HELPDESK_REDIS_URL") or interval <= 0:
+        return
+
+    def _flush() -> None:
+        from helpdesk import outbox
+
+        outbox.flush()
+
+    _after_responses(app, interval, _flush, "outbox flush")

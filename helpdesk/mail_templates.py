@@ -2,24 +2,36 @@
 
 Templates are Jinja, rendered in a sandbox (a tenant admin writes them), the
 HTML part autoescaped. Every kind receives the same variables, listed in
-:data:`VARIABLES`, so an admin's template can use any of them.
+:data:`VARIABLES`, so an admin's template can use any of them, and no other
+name: :func:`check` refuses a template that does not compile, names an unknown
+variable, uses a tag that cannot work here (include, for...) or the ``safe``
+filter, or fails when filled in. :func:`render` still falls back to the
+built-in wording if a stored template fails, so a notice is never lost.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from jinja2 import StrictUndefined
 from jinja2 import TemplateError
+from jinja2 import meta
+from jinja2 import nodes
+from jinja2.exceptions import SecurityError
+from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 
+from helpdesk import folios
 from helpdesk.extensions import db
 from helpdesk.models import MailTemplate
 from helpdesk.models import Tenant
+from helpdesk.models import User
 
 VARIABLES = (
     "tenant",
@@ -98,6 +110,13 @@ KINDS: dict[str, MailKind] = {
             "«{{ state }}».{% if reason %}\n\nMotivo: {{ reason }}{% endif %}",
         ),
         _kind(
+            "ticket_updated",
+            _l("The requester took a step"),
+            "Solicitud {{ folio }}: {{ state }}",
+            "La solicitud {{ folio }} ({{ service }}) pasó a la etapa «{{ state }}» por una "
+            "acción de {{ author }}.{% if reason %}\n\nMotivo: {{ reason }}{% endif %}",
+        ),
+        _kind(
             "ticket_turned",
             _l("A request was turned to the department"),
             "Solicitud {{ folio }} turnada a su departamento",
@@ -157,6 +176,84 @@ KINDS: dict[str, MailKind] = {
 }
 
 
+# Who may receive each kind, so a person is offered the choices that concern them.
+REQUESTER_KINDS = (
+    "ticket_filed",
+    "completion_requested",
+    "action_requested",
+    "state_changed",
+    "ticket_concluded",
+    "ticket_rejected",
+    "comment_public",
+)
+STAFF_KINDS = (
+    "ticket_received",
+    "ticket_turned",
+    "ticket_assigned",
+    "ticket_updated",
+    "comment_public",
+    "comment_internal",
+    "sla_at_risk",
+    "sla_breached",
+)
+
+# What each variable holds, shown to the admin editing a template.
+VARIABLE_HELP: dict[str, Any] = {
+    "tenant": _l("The government's name"),
+    "recipient": _l("The name of the person receiving the e-mail"),
+    "folio": _l("The request's folio"),
+    "service": _l("The name of the requested service"),
+    "summary": _l("The request's summary"),
+    "state": _l("The stage the request is in, as the recipient sees it"),
+    "link": _l("The address of the request's page"),
+    "reason": _l("The reason given for the step (empty when there is none)"),
+    "text": _l(
+        "The comment or message of the step; in service-level notices, the deadline "
+        "(empty when there is none)"
+    ),
+    "due": _l("When the deadline falls due (service-level notices)"),
+    "author": _l("Who wrote the comment or took the step"),
+}
+
+# Values of a real-looking request, for the preview an admin sees of a template.
+SAMPLE_VALUES: dict[str, str] = {
+    "recipient": "María Fernanda Núñez Peña",
+    "service": "Diseño de imagen para campaña de difusión",
+    "summary": "Cartel y banners para la campaña «Año de la niñez»",
+    "state": "En atención",
+    "reason": "Falta el oficio de petición firmado por la titular del área.",
+    "text": "¿Podrían enviarnos el logotipo en alta resolución? Gracias.",
+    "due": "lunes 9 de marzo de 2026, 14:00",
+    "author": "Ricardo Sánchez Flores",
+}
+_SAMPLE_TARGET = "el plazo para atender"  # what ``text`` holds in service-level notices
+
+# Tags a mail template may not use: they need other templates (which mail
+# templates cannot reach) or repeat output, which no e-mail needs.
+FORBIDDEN_TAGS: dict[type[nodes.Node], str] = {
+    nodes.Extends: "extends",
+    nodes.Include: "include",
+    nodes.Import: "import",
+    nodes.FromImport: "from",
+    nodes.For: "for",
+    nodes.Macro: "macro",
+    nodes.CallBlock: "call",
+    nodes.EvalContextModifier: "autoescape",
+}
+# Filters that would print a value unescaped in the HTML body.
+FORBIDDEN_FILTERS = frozenset({"safe"})
+
+
+def kinds_for(user: User) -> list[str]:
+    """The kinds this person may receive, in the order of :data:`KINDS`."""
+    wanted: set[str] = set()
+    if user.is_staff:
+        wanted.update(STAFF_KINDS)
+    if "requester" in user.roles or not user.is_staff:
+        wanted.update(REQUESTER_KINDS)
+    return [kind for kind in KINDS if kind in wanted]
+
+
 @dataclass(frozen=True)
 class RenderedMail:
     subject: str
@@ -165,23 +262,129 @@ class RenderedMail:
 
 
 class MailTemplateError(ValueError):
-    """A tenant's template does not compile or uses an unknown variable."""
+    """A tenant's template does not compile, uses an unknown variable or fails when filled in.
+
+    ``part`` is "subject", "text" or "html"; ``problem`` one of "syntax",
+    "unknown_variable", "forbidden_tag", "forbidden_filter", "unsafe" or
+    "render"; ``detail`` names what is wrong (the variable, the tag, Jinja's
+    message); ``line`` is the template line when known.
+    """
+
+    def __init__(self, part: str, problem: str, detail: str = "", line: int | None = None) -> None:
+        where = f"{part}, line {line}" if line else part
+        super().__init__(f"{where}: {problem}: {detail}" if detail else f"{where}: {problem}")
+        self.part = part
+        self.problem = problem
+        self.detail = detail
+        self.line = line
 
 
-_text_env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
-_html_env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+# A template may not build huge values ('x' * 10**9): the sandbox caps them.
+MAX_REPEAT = 10_000
+
+
+class _MailSandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError("exponent too large in a mail template")
+        if operator == "*" and any(isinstance(side, str | list | tuple) for side in (left, right)):
+            count = right if isinstance(right, int) else left
+            if isinstance(count, int) and count > MAX_REPEAT:
+                raise SecurityError("repetition too large in a mail template")
+        return super().call_binop(context, operator, left, right)
+
+
+def _environment(*, autoescape: bool) -> SandboxedEnvironment:
+    env = _MailSandbox(autoescape=autoescape, undefined=StrictUndefined)
+    # No range(), lipsum(), dict()...: a template sees only the listed variables.
+    env.globals.clear()
+    for name in FORBIDDEN_FILTERS:
+        env.filters.pop(name, None)
+    return env
+
+
+_text_env = _environment(autoescape=False)
+_html_env = _environment(autoescape=True)
 
 
 def _sample_context() -> dict[str, str]:
     return {name: f"«{name}»" for name in VARIABLES}
 
 
+def sample_context(tenant: Tenant, kind: str | None = None) -> dict[str, str]:
+    """The values of a real-looking request of ``tenant``, in Spanish, for ``kind``."""
+    folio = folios.format_folio(
+        folios.DEFAULT_PATTERN, tenant=tenant.slug, service="P10", year=date.today().year, seq=123
+    )
+    staff_only = kind is not None and kind in STAFF_KINDS and kind not in REQUESTER_KINDS
+    path = current_app.url_map.bind("").build(
+        "desk.ticket" if staff_only else "requests.show", {"tenant": tenant.slug, "folio": folio}
+    )
+    values = {
+        **SAMPLE_VALUES,
+        "tenant": tenant.name,
+        "folio": folio,
+        "link": current_app.config["HELPDESK_BASE_URL"] + path,
+    }
+    if kind in ("sla_at_risk", "sla_breached"):
+        values["text"] = _SAMPLE_TARGET
+    return values
+
+
+def _problems_of(part: str, source: str, env: SandboxedEnvironment) -> list[MailTemplateError]:
+    try:
+        tree = env.parse(source)
+    except TemplateSyntaxError as exc:
+        return [MailTemplateError(part, "syntax", exc.message or "", exc.lineno)]
+    found: list[MailTemplateError] = []
+    for node_type, tag in FORBIDDEN_TAGS.items():
+        node = next(tree.find_all(node_type), None)
+        if node is not None:
+            found.append(MailTemplateError(part, "forbidden_tag", tag, node.lineno))
+    for node in tree.find_all(nodes.Filter):
+        if node.name in FORBIDDEN_FILTERS:
+            found.append(MailTemplateError(part, "forbidden_filter", node.name, node.lineno))
+    if found:
+        return found
+    try:
+        names = set(meta.find_undeclared_variables(tree))
+    except TemplateSyntaxError as exc:  # compiling found an unknown filter or test
+        return [MailTemplateError(part, "syntax", exc.message or "", exc.lineno)]
+    names.update(node.name for node in tree.find_all(nodes.Name) if node.name == "self")
+    unknown = sorted(names - set(VARIABLES))
+    if unknown:
+        return [MailTemplateError(part, "unknown_variable", ", ".join(unknown))]
+    try:
+        template = env.from_string(source)
+        # Filled in twice: with a placeholder in every variable, and with every
+        # value empty (a step without reason, comment or deadline).
+        template.render(_sample_context())
+        template.render(dict.fromkeys(VARIABLES, ""))
+    except SecurityError as exc:
+        return [MailTemplateError(part, "unsafe", str(exc))]
+    except TemplateError as exc:
+        return [MailTemplateError(part, "render", str(exc), getattr(exc, "lineno", None))]
+    except Exception as exc:  # noqa: BLE001 - any failure of an admin's template is refused
+        return [MailTemplateError(part, "render", f"{type(exc).__name__}: {exc}")]
+    return []
+
+
+def problems(subject: str, text: str, html: str) -> list[MailTemplateError]:
+    """Everything wrong with these templates (empty when they may be saved)."""
+    found = _problems_of("subject", subject, _text_env)
+    found += _problems_of("text", text, _text_env)
+    if html:
+        found += _problems_of("html", html, _html_env)
+    return found
+
+
 def check(subject: str, text: str, html: str) -> None:
     """Compile and render with sample values; raise :class:`MailTemplateError` if it fails."""
-    try:
-        _render(subject, text, html, _sample_context())
-    except TemplateError as exc:
-        raise MailTemplateError(str(exc)) from None
+    found = problems(subject, text, html)
+    if found:
+        raise found[0]
 
 
 def _render(subject: str, text: str, html: str, context: Mapping[str, Any]) -> RenderedMail:
@@ -194,27 +397,64 @@ def _render(subject: str, text: str, html: str, context: Mapping[str, Any]) -> R
     )
 
 
-def template_for(tenant: Tenant, kind: str) -> tuple[str, str, str]:
-    """The tenant's (subject, text, html) of ``kind``, or the built-in one."""
-    row = db.session.scalar(
+def preview(tenant: Tenant, kind: str, subject: str, text: str, html: str) -> RenderedMail:
+    """These templates filled in with the sample request; raises :class:`MailTemplateError`."""
+    check(subject, text, html)
+    values = sample_context(tenant, kind)
+    rendered = {}
+    for part, source, env in (
+        ("subject", subject, _text_env),
+        ("text", text, _text_env),
+        ("html", html, _html_env),
+    ):
+        try:
+            rendered[part] = env.from_string(source).render(values) if source else ""
+        except Exception as exc:  # noqa: BLE001 - shown to the admin, never raised further
+            raise MailTemplateError(part, "render", f"{type(exc).__name__}: {exc}") from None
+    return RenderedMail(
+        subject=" ".join(rendered["subject"].split())[:300],
+        text=rendered["text"],
+        html=rendered["html"],
+    )
+
+
+def builtin(kind: str) -> tuple[str, str, str]:
+    """The built-in (subject, text, html) of ``kind``."""
+    found = KINDS[kind]
+    return found.subject, found.text, found.html
+
+
+def custom_template(tenant: Tenant, kind: str) -> MailTemplate | None:
+    """The tenant's own wording of ``kind``, if it has one."""
+    return db.session.scalar(
         select(MailTemplate).where(MailTemplate.tenant_id == tenant.id, MailTemplate.kind == kind)
     )
+
+
+def template_for(tenant: Tenant, kind: str) -> tuple[str, str, str]:
+    """The tenant's (subject, text, html) of ``kind``, or the built-in one."""
+    row = custom_template(tenant, kind)
     if row is not None:
         return row.subject, row.text_body, row.html_body
-    builtin = KINDS[kind]
-    return builtin.subject, builtin.text, builtin.html
+    return builtin(kind)
 
 
 def render(tenant: Tenant, kind: str, context: Mapping[str, Any]) -> RenderedMail:
     """The e-mail of ``kind`` for this tenant; a broken tenant template falls back to the built-in.
 
-    (A template is checked when saved; this guards against a variable renamed later.)
+    (A template is checked when saved; this guards against a variable renamed
+    later, or a value that makes it fail which the check's samples did not.)
     """
     try:
         return _render(*template_for(tenant, kind), context)
-    except TemplateError:
-        builtin = KINDS[kind]
-        return _render(builtin.subject, builtin.text, builtin.html, context)
+    except Exception:  # noqa: BLE001 - a tenant's template must never stop a notification
+        current_app.logger.warning(
+            "mail template %s of tenant %s failed; using the built-in one",
+            kind,
+            tenant.slug,
+            exc_info=True,
+        )
+        return _render(*builtin(kind), context)
 
 
 def line(kind: str, context: Mapping[str, Any]) -> str:

@@ -6,6 +6,7 @@ help desk would have sent under ``instance/mail/``.
 
 from __future__ import annotations
 
+import email.policy
 import smtplib
 import ssl
 from email.message import EmailMessage
@@ -26,15 +27,23 @@ class Transport(Protocol):
 
 def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     """The MIME message: plain text, with the HTML alternative when there is one."""
-    mail = EmailMessage()
+    # Unfolded headers (up to 998 characters, RFC 5322): folding a subject
+    # into encoded words can lose the space between two accented words.
+    mail = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     mail["From"] = sender
     mail["To"] = message.recipient
     mail["Subject"] = message.subject
     mail["Message-ID"] = message.message_id
     mail["Date"] = format_datetime(utcnow())
-    mail.set_content(message.text_body, charset="utf-8")
+    # Sent by the help desk itself: out-of-office replies stay away (RFC 3834).
+    mail["Auto-Submitted"] = "auto-generated"
+    # Quoted-printable: 7-bit safe for any server (no 8BITMIME needed), no
+    # line too long for SMTP, accents intact.
+    mail.set_content(message.text_body, charset="utf-8", cte="quoted-printable")
     if message.html_body:
-        mail.add_alternative(message.html_body, subtype="html", charset="utf-8")
+        mail.add_alternative(
+            message.html_body, subtype="html", charset="utf-8", cte="quoted-printable"
+        )
     return mail
 
 

@@ -64,11 +64,18 @@ def on_event(ticket: Ticket, event: TicketEvent, workflow: Workflow) -> None:
         )
         return
     state = workflow.states.get(event.to_state)
-    by_requester = actor is not None and actor.id in {p.id for p in requester_side(ticket)}
+    # A requester-side step: someone of the requester's side taking a step that side may
+    # take (a staff member named as enlace still takes staff steps as staff).
+    transition = workflow.transition(event.transition)
+    by_requester = (
+        actor is not None
+        and actor.id in {p.id for p in requester_side(ticket)}
+        and (transition is None or bool({"requester", "liaison"} & set(transition.actors)))
+    )
     if by_requester:
         notifications.notify(
             staff_following(ticket),
-            kind="state_changed",
+            kind="ticket_updated",
             ticket=ticket,
             context=reason,
             exclude=actor,
@@ -88,7 +95,8 @@ def on_event(ticket: Ticket, event: TicketEvent, workflow: Workflow) -> None:
         )
     if event.from_state == event.to_state or state is None:
         return
-    if event.transition == "request_completion":
+    if event.transition == "request_completion" or event.to_state == "needs_completion":
+        # Also P10's department_requests_completion: the requester must read the reason.
         kind = "completion_requested"
     elif event.to_state == "concluded":
         kind = "ticket_concluded"

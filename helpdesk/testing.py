@@ -87,6 +87,8 @@ def make_test_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         "HELPDESK_LOGIN_RATE_LIMIT": "10000/minute",
         # Tests run the sweep themselves, at the moments they choose.
         "HELPDESK_SLA_SWEEP_SECONDS": 0,
+        # Likewise the outbox flush (a test flushes when it means to).
+        "HELPDESK_OUTBOX_FLUSH_SECONDS": 0,
         "HELPDESK_QUEUE": f"test-{uuid.uuid4().hex}",
         "HELPDESK_MAIL_FOLDER": str(instance / "mail"),
     }
@@ -120,6 +122,24 @@ def dispose(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    forget_queue(app)
+
+
+def forget_queue(app: Flask) -> None:
+    """Remove the Redis keys of the test app's own rq queue (jobs, registries, records)."""
+    url = app.config.get("HELPDESK_REDIS_URL")
+    queue_name = app.config.get("HELPDESK_QUEUE", "")
+    if not url or not queue_name.startswith("test-"):
+        return
+    import redis
+
+    try:
+        connection = redis.Redis.from_url(url, socket_timeout=2)
+        keys = list(connection.scan_iter(match=f"rq:*{queue_name}*", count=1000))
+        if keys:
+            connection.delete(*keys)
+    except redis.RedisError:
+        pass  # an app pointed at a closed port on purpose
 
 
 class Browser:

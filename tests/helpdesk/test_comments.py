@@ -249,10 +249,10 @@ def test_an_open_step_form_is_not_made_stale_by_a_comment(demo, make_ticket):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "Write the comment."),
-        ("   \n ", "Write the comment."),
-        (None, "Write the comment."),
-        ("x" * 5001, "A comment has at most 5000 characters."),
+        ("", "Escriba el comentario."),
+        ("   \n ", "Escriba el comentario."),
+        (None, "Escriba el comentario."),
+        ("x" * 5001, "Un comentario tiene como máximo 5000 caracteres."),
     ],
 )
 def test_empty_or_too_long_text_is_refused(demo, make_ticket, text, message):

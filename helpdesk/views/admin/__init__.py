@@ -41,6 +41,8 @@ def index() -> str:
 
 
 from helpdesk.views.admin import calendar  # noqa: E402,F401
+from helpdesk.views.admin import mail_templates  # noqa: E402,F401
 from helpdesk.views.admin import offices  # noqa: E402,F401 - registers routes on bp
+from helpdesk.views.admin import outbox  # noqa: E402,F401
 from helpdesk.views.admin import services  # noqa: E402,F401
 from helpdesk.views.admin import users  # noqa: E402,F401

@@ -134,12 +134,17 @@ def test_links_go_to_the_staff_or_the_requester_page(demo, login_as, make_ticket
     ticket_id = make_ticket("SAMPLE-01")
     with demo.app_context():
         folio = db.session.get(Ticket, ticket_id).folio
-    add_notice(demo, AGENT, "Sobre una solicitud", ticket_id=ticket_id)
-    add_notice(demo, "solicitante@chalco.example", "Sobre su solicitud", ticket_id=ticket_id)
-    staff = page_of(reader(login_as))
-    assert f'<a href="/chalco/mesa/solicitudes/{folio}">{folio}</a>' in staff
-    requester = page_of(reader(login_as, "requester"))
-    assert f'<a href="/chalco/solicitudes/{folio}">{folio}</a>' in requester
+    staff_notice = add_notice(demo, AGENT, "Sobre una solicitud", ticket_id=ticket_id)
+    own_notice = add_notice(
+        demo, "solicitante@chalco.example", "Sobre su solicitud", ticket_id=ticket_id
+    )
+    # The link marks that notification read on its way to the ticket.
+    for browser, notice, target in (
+        (reader(login_as), staff_notice, f"/chalco/mesa/solicitudes/{folio}"),
+        (reader(login_as, "requester"), own_notice, f"/chalco/solicitudes/{folio}"),
+    ):
+        assert f'<a href="/chalco/avisos/{notice}">{folio}</a>' in page_of(browser)
+        assert browser.get(f"/chalco/avisos/{notice}").headers["Location"] == target
 
 
 def test_mark_all_as_read_marks_only_the_users_own(demo, login_as) -> None:
