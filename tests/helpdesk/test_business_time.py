@@ -1,4 +1,4 @@
-"""Business-time arithmetic: office hours, Mexico's rest days, time zones, properties.
+"""Business-time arithmetic: office hours, Mexico's rest days, time zones, errors.
 
 Expected moments are written by hand as local wall-clock times; aware datetimes
 compare as instants, so ``result == expected`` checks the exact UTC moment.
@@ -11,14 +11,8 @@ from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-import holidays
 import pytest
-from hypothesis import HealthCheck
-from hypothesis import given
-from hypothesis import settings
-from hypothesis import strategies as st
 
 from helpdesk.business_time import SEARCH_LIMIT_DAYS
 from helpdesk.business_time import Calendar
@@ -32,73 +26,23 @@ from helpdesk.business_time import is_open
 from helpdesk.business_time import next_opening
 from helpdesk.business_time import working_days_after
 from helpdesk.business_time import working_days_in
-from helpdesk.office_hours import END_OF_DAY
 from helpdesk.office_hours import standard_office_hours
-
-MEXICO_CITY = ZoneInfo("America/Mexico_City")
-TIJUANA = ZoneInfo("America/Tijuana")
-H = timedelta(hours=1)
-
-# Built like the app builds a tenant's calendar (tenant_calendar.calendar_for).
-MX = Calendar.build(
-    "America/Mexico_City",
-    standard_office_hours(),
-    closed_days=holidays.Mexico(years=[2026, 2027]),
-)
-MX_NOV_2_CLOSED = Calendar.build(
-    "America/Mexico_City",
-    standard_office_hours(),
-    closed_days={*holidays.Mexico(years=[2026, 2027]), date(2026, 11, 2)},
-)
-ALL_DAY = ((time(0), END_OF_DAY),)
-AROUND_THE_CLOCK = Calendar.build("America/Mexico_City", dict.fromkeys(range(7), ALL_DAY))
-EVENING_DESK = Calendar.build(
-    "America/Mexico_City", dict.fromkeys(range(5), ((time(16), END_OF_DAY),))
-)
-# Monday to Thursday 9-16, Friday 9-13 and Saturday 10-14.
-SHORT_FRIDAY = Calendar.build(
-    "America/Mexico_City",
-    {
-        **dict.fromkeys(range(4), ((time(9), time(16)),)),
-        4: ((time(9), time(13)),),
-        5: ((time(10), time(14)),),
-    },
-    closed_days=holidays.Mexico(years=[2026, 2027]),
-)
-# Monday to Friday 9-13 and 15-19: a two-hour lunch gap.
-SPLIT_DAY = Calendar.build(
-    "America/Mexico_City",
-    dict.fromkeys(range(5), ((time(9), time(13)), (time(15), time(19)))),
-    closed_days=holidays.Mexico(years=[2026, 2027]),
-)
-# Monday 9-18, Tuesday 9-12 and 14-18: one weekday with a gap, the other without.
-GAP_TUESDAY = Calendar.build(
-    "America/Mexico_City",
-    {0: ((time(9), time(18)),), 1: ((time(9), time(12)), (time(14), time(18)))},
-)
-# Monday 9-24, Tuesday 9-16.
-LATE_MONDAY = Calendar.build(
-    "America/Mexico_City", {0: ((time(9), END_OF_DAY),), 1: ((time(9), time(16)),)}
-)
-TIJUANA_DESK = Calendar.build(
-    "America/Tijuana", standard_office_hours(), closed_days=holidays.Mexico(years=[2026, 2027])
-)
-TIJUANA_ALL_DAY = Calendar.build("America/Tijuana", dict.fromkeys(range(7), ALL_DAY))
-
-
-def mx(*args: int) -> datetime:
-    """A Mexico City wall-clock moment."""
-    return datetime(*args, tzinfo=MEXICO_CITY)
-
-
-def tj(*args: int, fold: int = 0) -> datetime:
-    """A Tijuana wall-clock moment."""
-    return datetime(*args, tzinfo=TIJUANA, fold=fold)
-
-
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
+from tests.helpdesk.business_time_support import AROUND_THE_CLOCK
+from tests.helpdesk.business_time_support import EVENING_DESK
+from tests.helpdesk.business_time_support import GAP_TUESDAY
+from tests.helpdesk.business_time_support import LATE_MONDAY
+from tests.helpdesk.business_time_support import MEXICO_CITY
+from tests.helpdesk.business_time_support import MX
+from tests.helpdesk.business_time_support import MX_NOV_2_CLOSED
+from tests.helpdesk.business_time_support import SHORT_FRIDAY
+from tests.helpdesk.business_time_support import SPLIT_DAY
+from tests.helpdesk.business_time_support import TIJUANA
+from tests.helpdesk.business_time_support import TIJUANA_ALL_DAY
+from tests.helpdesk.business_time_support import TIJUANA_DESK
+from tests.helpdesk.business_time_support import H
+from tests.helpdesk.business_time_support import mx
+from tests.helpdesk.business_time_support import tj
+from tests.helpdesk.business_time_support import utc
 
 # -- the rules --------------------------------------------------------------
 
@@ -584,226 +528,3 @@ def test_working_days_after():
     assert working_days_after(MX, date(2026, 11, 13), 1) == date(2026, 11, 17)
     assert working_days_after(MX, date(2026, 11, 14), 1) == date(2026, 11, 17)
     assert working_days_after(MX, date(2026, 12, 24), 2) == date(2026, 12, 29)
-
-
-# -- properties --------------------------------------------------------------
-
-PROPERTY_SETTINGS = settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
-EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-TWO_YEARS_MINUTES = (datetime(2028, 1, 1, tzinfo=UTC) - EPOCH) // timedelta(minutes=1)
-
-# Instants in 2026-2027: minute-aligned ones hit openings and closings often.
-instants = st.one_of(
-    st.integers(0, TWO_YEARS_MINUTES - 1).map(lambda m: EPOCH + timedelta(minutes=m)),
-    st.integers(0, TWO_YEARS_MINUTES * 60 - 1).map(lambda s: EPOCH + timedelta(seconds=s)),
-)
-amounts = st.integers(0, 300 * 60).map(lambda m: timedelta(minutes=m))
-day_counts = st.integers(0, 60)
-
-
-def _wall(minute: int) -> time:
-    return END_OF_DAY if minute == 24 * 60 else time(minute // 60, minute % 60)
-
-
-@st.composite
-def day_intervals(draw: st.DrawFn) -> tuple[tuple[time, time], ...]:
-    """Non-overlapping intervals of one day, possibly touching, possibly to 24:00."""
-    points = sorted(draw(st.sets(st.integers(0, 24 * 60 // 15).map(lambda q: q * 15), max_size=6)))
-    result = []
-    for start, end in zip(points, points[1:], strict=False):
-        if draw(st.booleans()):
-            result.append((_wall(start), _wall(end)))
-    return tuple(result)
-
-
-@st.composite
-def calendars(draw: st.DrawFn, zone: str = "America/Mexico_City") -> Calendar:
-    week = {day: draw(day_intervals()) for day in range(7)}
-    if not any(week.values()):
-        week[draw(st.integers(0, 6))] = ((time(9), time(16)),)
-    closed = draw(
-        st.sets(st.dates(min_value=date(2025, 12, 1), max_value=date(2028, 6, 30)), max_size=80)
-    )
-    return Calendar.build(zone, week, closed_days=closed)
-
-
-mexico_city_calendars = st.one_of(st.just(MX), st.just(SPLIT_DAY), calendars())
-any_calendars = st.one_of(mexico_city_calendars, calendars("America/Tijuana"))
-
-
-def _day_hours(calendar: Calendar, day: date) -> tuple[tuple[time, time], ...]:
-    """The day's wall-clock hours, read from the definition (not from the engine)."""
-    if day in calendar.closed_days:
-        return ()
-    return calendar.week[day.weekday()]
-
-
-def _is_working(calendar: Calendar, day: date) -> bool:
-    return bool(_day_hours(calendar, day))
-
-
-def _wall_state(calendar: Calendar, instant: datetime) -> str:
-    """'open', 'closing' or 'closed' from wall-clock times (valid in zones without DST)."""
-    local = instant.astimezone(calendar.zone)
-    day, clock = local.date(), local.time().replace(tzinfo=None)
-    hours = _day_hours(calendar, day)
-    if any(start <= clock and (end == END_OF_DAY or clock < end) for start, end in hours):
-        return "open"
-    if any(clock == end for _, end in hours):
-        return "closing"
-    if clock == time(0) and any(end == END_OF_DAY for _, end in _day_hours(calendar, day - DAY)):
-        return "closing"
-    return "closed"
-
-
-DAY = timedelta(days=1)
-
-
-@PROPERTY_SETTINGS
-@given(calendar=any_calendars, start=instants, amount=amounts)
-def test_adding_then_measuring_gives_back_the_amount(
-    calendar: Calendar, start: datetime, amount: timedelta
-) -> None:
-    result = add_business_time(calendar, start, amount)
-    assert result >= start
-    assert business_time_between(calendar, start, result) == amount
-    assert add_business_hours(calendar, start, amount / H) == result
-
-
-@PROPERTY_SETTINGS
-@given(calendar=mexico_city_calendars, start=instants, amount=amounts, days=day_counts)
-def test_results_never_fall_on_a_closed_instant(
-    calendar: Calendar, start: datetime, amount: timedelta, days: int
-) -> None:
-    opening = next_opening(calendar, start)
-    assert _wall_state(calendar, opening) == "open"
-    assert is_open(calendar, opening)
-    assert _wall_state(calendar, add_business_time(calendar, start, amount)) in ("open", "closing")
-    assert _wall_state(calendar, add_business_days(calendar, start, days)) in ("open", "closing")
-
-
-@PROPERTY_SETTINGS
-@given(calendar=mexico_city_calendars, instant=instants)
-def test_is_open_agrees_with_the_wall_clock(calendar: Calendar, instant: datetime) -> None:
-    assert is_open(calendar, instant) is (_wall_state(calendar, instant) == "open")
-    if not is_open(calendar, instant):
-        opening = next_opening(calendar, instant)
-        assert opening > instant
-        # Nothing was open in between: a minute-by-minute check would be slow, so
-        # check the office time in between instead.
-        assert business_time_between(calendar, instant, opening) == timedelta(0)
-
-
-@PROPERTY_SETTINGS
-@given(
-    calendar=any_calendars,
-    first=instants,
-    gap=st.integers(0, 20 * 24 * 60).map(lambda m: timedelta(minutes=m)),
-    amount=amounts,
-    more=amounts,
-    days=day_counts,
-    more_days=st.integers(0, 10),
-)
-def test_later_starts_and_larger_amounts_never_give_earlier_results(
-    calendar: Calendar,
-    first: datetime,
-    gap: timedelta,
-    amount: timedelta,
-    more: timedelta,
-    days: int,
-    more_days: int,
-) -> None:
-    second = first + gap
-    assert add_business_time(calendar, first, amount) <= add_business_time(calendar, second, amount)
-    assert add_business_time(calendar, first, amount) <= add_business_time(
-        calendar, first, amount + more
-    )
-    assert next_opening(calendar, first) <= next_opening(calendar, second)
-    assert add_business_days(calendar, first, days) <= add_business_days(calendar, second, days)
-    assert add_business_days(calendar, first, days) <= add_business_days(
-        calendar, first, days + more_days
-    )
-    if more_days:
-        assert add_business_days(calendar, first, days) < add_business_days(
-            calendar, first, days + more_days
-        )
-
-
-@PROPERTY_SETTINGS
-@given(calendar=any_calendars, points=st.lists(instants, min_size=3, max_size=3))
-def test_time_between_is_additive(calendar: Calendar, points: list[datetime]) -> None:
-    a, b, c = sorted(points)
-    ab = business_time_between(calendar, a, b)
-    bc = business_time_between(calendar, b, c)
-    assert ab + bc == business_time_between(calendar, a, c)
-    assert business_time_between(calendar, c, a) == timedelta(0)
-    assert timedelta(0) <= ab <= b - a
-
-
-@PROPERTY_SETTINGS
-@given(calendar=mexico_city_calendars, start=instants, days=day_counts)
-def test_business_days_land_on_the_nth_working_day(
-    calendar: Calendar, start: datetime, days: int
-) -> None:
-    opening = next_opening(calendar, start)
-    result = add_business_days(calendar, start, days)
-    if days == 0:
-        assert result == opening
-        return
-    first_day = opening.astimezone(calendar.zone).date()
-    local = result.astimezone(calendar.zone)
-    last_day = local.date()
-    assert _is_working(calendar, last_day)
-    between = [
-        first_day + timedelta(days=n)
-        for n in range(1, (last_day - first_day).days)
-        if _is_working(calendar, first_day + timedelta(days=n))
-    ]
-    assert len(between) == days - 1
-    # The time of day is kept whenever it is office time (or a closing time) there.
-    wanted = opening.astimezone(calendar.zone).time().replace(tzinfo=None)
-    if any(a <= wanted <= b for a, b in _day_hours(calendar, last_day)):
-        assert local.time().replace(tzinfo=None) == wanted
-
-
-@PROPERTY_SETTINGS
-@given(start=instants, days=st.integers(1, 40))
-def test_business_days_on_the_standard_calendar_are_seven_hours_each(
-    start: datetime, days: int
-) -> None:
-    opening = next_opening(MX, start)
-    result = add_business_days(MX, start, days)
-    assert business_time_between(MX, opening, result) == days * 7 * H
-    assert result.astimezone(MEXICO_CITY).time() == opening.astimezone(MEXICO_CITY).time()
-
-
-@settings(max_examples=50, deadline=None)
-@given(start=instants, amount=amounts)
-def test_instants_in_any_zone_mean_the_same(start: datetime, amount: timedelta) -> None:
-    # The same instant written in another zone gives the same results.
-    elsewhere = start.astimezone(ZoneInfo("Asia/Tokyo"))
-    assert add_business_time(MX, start, amount) == add_business_time(MX, elsewhere, amount)
-    assert add_business_days(MX, start, 3) == add_business_days(MX, elsewhere, 3)
-    assert next_opening(MX, start) == next_opening(MX, elsewhere)
-
-
-def test_random_calendars_cover_the_edge_cases():
-    # A guard that the random calendars are not degenerate: among 100 draws some
-    # day has touching intervals, some is open until 24:00, some day is closed.
-    seen: list[Calendar] = []
-
-    @settings(max_examples=100, deadline=None)
-    @given(calendar=calendars())
-    def collect(calendar: Calendar) -> None:
-        assert any(calendar.week)
-        seen.append(calendar)
-
-    collect()
-    assert len(seen) >= 50
-    assert any(end == END_OF_DAY for c in seen for day in c.week for _, end in day)
-    assert any(
-        a[1] == b[0] for c in seen for day in c.week for a, b in zip(day, day[1:], strict=False)
-    )
-    assert any(c.closed_days for c in seen)
