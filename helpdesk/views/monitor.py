@@ -18,6 +18,7 @@ from sqlalchemy import Select
 from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from helpdesk import plugins
 from helpdesk.auth import roles_required
@@ -119,6 +120,9 @@ def monitor_data(args: dict[str, str], now: datetime | None = None) -> dict[str,
         )
         .order_by(clocks.c.rank.desc(), Ticket.received_at.asc())
         .limit(LIST_LIMIT)
+        # The list shows each ticket's department and technician: load them
+        # with the page, not one query per row.
+        .options(selectinload(Ticket.department), selectinload(Ticket.assignee))
     ).all()
     status_of = {rank: status for status, rank in RANK.items()}
     by_department = _counts(clocks, Ticket.department_id, args)

@@ -334,3 +334,45 @@ def test_desk_queues_show_each_tickets_service_level(demo, make_ticket, login_as
     }
     assert '<span class="tag sla-breached">Overdue</span>' in rows[folio_of(demo, late)]
     assert '<span class="tag sla-paused">Clock stopped</span>' in rows[folio_of(demo, waiting)]
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many_tickets(demo, make_ticket) -> None:
+    from sqlalchemy import event
+
+    from helpdesk.tenancy import scoped_to
+    from helpdesk.views.monitor import monitor_data
+
+    def queries_for_listing() -> int:
+        with demo.app_context():
+            tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
+            with scoped_to(tenant):
+                count = 0
+
+                def counter(*args: object) -> None:
+                    nonlocal count
+                    count += 1
+
+                event.listen(db.engine, "before_cursor_execute", counter)
+                try:
+                    data = monitor_data({})
+                    shown = [
+                        (ticket.department.code, ticket.assignee.name)
+                        for ticket, _, _ in data["rows"]
+                    ]
+                    assert len(shown) == len(data["rows"])
+                finally:
+                    event.remove(db.engine, "before_cursor_execute", counter)
+                return count
+
+    first = make_ticket("SAMPLE-01", data={"summary": "Uno"})
+    set_ticket(demo, first, assignee_id=user_id(demo, "tecnico@chalco.example"))
+    one = queries_for_listing()
+    # Each new ticket has another department and technician: lazy loading
+    # would add queries per row.
+    people = ["coordinador@chalco.example", "admin@chalco.example", "solicitante@chalco.example"]
+    for email, code in zip(people, ["CCS", "DCII", "DGD"], strict=True):
+        ticket_id = make_ticket("SAMPLE-01", data={"summary": email})
+        set_ticket(
+            demo, ticket_id, assignee_id=user_id(demo, email), department_id=dept_id(demo, code)
+        )
+    assert queries_for_listing() == one
