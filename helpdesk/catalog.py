@@ -18,6 +18,7 @@ from typing import Literal
 
 from wtforms import Form
 
+from helpdesk.measures import Measure
 from helpdesk.office_hours import WeeklyHours
 from helpdesk.workflow.definition import Workflow
 
@@ -109,7 +110,13 @@ class DocumentDefinition:
 
 @dataclass(frozen=True, kw_only=True)
 class IndicatorDefinition:
-    """A measured figure, as the source document defines it."""
+    """A measured figure, as the source document defines it.
+
+    ``formula`` says it in the document's words; ``measure`` says it to the
+    engine (:mod:`helpdesk.measures`). An indicator without a measure (a figure
+    nobody records in the help desk) is listed with its formula and no value.
+    ``service_code`` limits the count to that service's tickets.
+    """
 
     code: str
     name: str
@@ -118,6 +125,7 @@ class IndicatorDefinition:
     periodicity: str
     responsible: str
     service_code: str | None = None
+    measure: Measure | None = None
     plugin: str = ""
 
 

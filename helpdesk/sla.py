@@ -176,6 +176,26 @@ def read_clock(
     return ClockReading(target, budget, used_now, used, since, due_at, risk_at, None, status)
 
 
+def work_time(calendar: Calendar, received_at: datetime, steps: Sequence[Step]) -> timedelta:
+    """Business time the office worked a ticket: from reception to its closing,
+    counting only states whose clock runs (waits on anyone excluded).
+
+    An open ticket is measured up to its last step.
+    """
+    since = next_opening(calendar, as_utc(received_at))
+    counting = bool(steps) and steps[0].clock is ClockKind.COUNTING
+    worked = ZERO
+    for step in steps[1:]:
+        at = max(as_utc(step.at), since)
+        if counting:
+            worked += business_time_between(calendar, since, at)
+        since = at
+        if step.clock is ClockKind.CLOSED:
+            break
+        counting = step.clock is ClockKind.COUNTING
+    return worked
+
+
 def steps_of(ticket: Ticket, workflow: Workflow) -> list[Step]:
     """The ticket's event log as clock steps."""
     intake = workflow.intake_states
@@ -281,10 +301,29 @@ def ticket_readings(ticket: Ticket, now: datetime | None = None) -> list[ClockRe
     return readings(ticket, workflow, service.sla, calendar, now, risk_ratio())
 
 
+def ticket_work_seconds(ticket: Ticket) -> int | None:
+    """Business seconds a closed ticket was worked (None while open or without its plugin)."""
+    service = service_of(ticket) if ticket.closed_at is not None else None
+    if service is None:
+        return None
+    tenant = db.session.get(Tenant, ticket.tenant_id)
+    workflow = workflow_of(service.definition)
+    calendar = calendar_of(tenant, service, ticket.received_at)
+    worked = work_time(calendar, ticket.received_at, steps_of(ticket, workflow))
+    return int(worked.total_seconds())
+
+
 def refresh(ticket: Ticket, now: datetime | None = None) -> list[ClockReading]:
-    """Recompute and store the ticket's clocks (call after its event is recorded)."""
+    """Recompute and store the ticket's clocks and, once closed, its worked time.
+
+    Call after its event is recorded.
+    """
     found = ticket_readings(ticket, now)
     store(ticket, found)
+    worked = ticket_work_seconds(ticket)
+    if ticket.work_seconds != worked:
+        # Assigning even an equal value would bump the ticket's version.
+        ticket.work_seconds = worked
     return found
 
 

@@ -7,67 +7,139 @@ concluded and returned for missing requirements.
 
 from __future__ import annotations
 
+from helpdesk import measures
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.hookspecs import hookimpl
 
 OWNER = "Coordinación del área que presta el servicio"
 
+
+def _general(
+    code: str, name: str, formula: str, unit: str, measure: measures.Measure, periodicity: str
+) -> IndicatorDefinition:
+    return IndicatorDefinition(
+        code=code,
+        name=name,
+        formula=formula,
+        unit=unit,
+        periodicity=periodicity,
+        responsible=OWNER,
+        measure=measure,
+    )
+
+
 CORE_INDICATORS: list[IndicatorDefinition] = [
-    IndicatorDefinition(
-        code="requests_received",
-        name="Solicitudes recibidas",
-        formula="Número de solicitudes registradas (con folio) en el periodo",
-        unit="solicitudes",
-        periodicity="mensual",
-        responsible=OWNER,
+    _general(
+        "requests_received",
+        "Solicitudes recibidas",
+        "Número de solicitudes registradas (con folio) cuya fecha de recepción cae en el periodo",
+        "solicitudes",
+        measures.Received(),
+        "mensual",
     ),
-    IndicatorDefinition(
-        code="requests_concluded",
-        name="Solicitudes concluidas",
-        formula="Número de solicitudes concluidas en el periodo",
-        unit="solicitudes",
-        periodicity="mensual",
-        responsible=OWNER,
+    _general(
+        "requests_concluded",
+        "Solicitudes concluidas",
+        "Número de solicitudes concluidas (cerradas con el servicio dado) en el periodo",
+        "solicitudes",
+        measures.Closed(),
+        "mensual",
     ),
-    IndicatorDefinition(
-        code="requests_returned_for_requirements",
-        name="Solicitudes devueltas por requisitos incompletos",
-        formula="Número de solicitudes a las que se pidió complementar requisitos en el periodo",
-        unit="solicitudes",
-        periodicity="mensual",
-        responsible=OWNER,
+    _general(
+        "requests_returned_for_requirements",
+        "Solicitudes devueltas o rechazadas por requisitos incompletos",
+        "Número de solicitudes a las que en el periodo se pidió complementar requisitos o que "
+        "se rechazaron en la revisión de requisitos; cada una cuenta una vez",
+        "solicitudes",
+        measures.Stepped(steps=("request_completion", "reject")),
+        "mensual",
     ),
-    IndicatorDefinition(
-        code="requests_in_progress",
-        name="Solicitudes en proceso",
-        formula="Número de solicitudes abiertas al cierre del periodo",
-        unit="solicitudes",
-        periodicity="mensual",
-        responsible=OWNER,
+    _general(
+        "requests_in_progress",
+        "Solicitudes en proceso",
+        "Número de solicitudes recibidas y aún abiertas al cierre del periodo",
+        "solicitudes",
+        measures.InProgress(),
+        "mensual",
     ),
-    IndicatorDefinition(
-        code="sla_compliance",
-        name="Cumplimiento del nivel de servicio",
-        formula="(Solicitudes concluidas dentro del plazo / solicitudes concluidas) × 100",
-        unit="%",
-        periodicity="mensual",
-        responsible=OWNER,
+    _general(
+        "tickets_per_year",
+        "Número de tickets generados por año",
+        "Número de solicitudes registradas (tickets con folio) cuya fecha de recepción cae en "
+        "el año",
+        "tickets",
+        measures.Received(),
+        "anual",
     ),
-    IndicatorDefinition(
-        code="units_served",
-        name="Unidades administrativas atendidas",
-        formula="Número de unidades administrativas distintas con al menos una solicitud",
-        unit="unidades",
-        periodicity="anual",
-        responsible=OWNER,
+    _general(
+        "services_per_year",
+        "Número de servicios por año",
+        "Número de solicitudes concluidas (servicios realizados) en el año",
+        "servicios",
+        measures.Closed(),
+        "anual",
     ),
-    IndicatorDefinition(
-        code="satisfaction_satisfied",
-        name="Nivel de satisfacción: Satisfecho",
-        formula="(Encuestas con respuesta «Satisfecho» / encuestas contestadas) × 100",
-        unit="%",
-        periodicity="anual",
-        responsible=OWNER,
+    _general(
+        "units_served",
+        "Unidades administrativas atendidas",
+        "Número de unidades administrativas distintas con al menos una solicitud concluida en "
+        "el periodo",
+        "unidades administrativas",
+        measures.UnitsServed(basis=measures.CONCLUDED),
+        "anual",
+    ),
+    _general(
+        "sla_compliance",
+        "Cumplimiento del nivel de servicio",
+        "(Solicitudes concluidas en el periodo que cumplieron todos sus plazos / solicitudes "
+        "concluidas en el periodo con plazos) × 100; los plazos se miden en tiempo hábil sin "
+        "contar las esperas",
+        "%",
+        measures.SlaCompliance(),
+        "mensual",
+    ),
+    _general(
+        "median_business_time_to_conclude",
+        "Mediana del tiempo hábil para concluir",
+        "Mediana, en horas hábiles, del tiempo entre la recepción y la conclusión de las "
+        "solicitudes concluidas en el periodo, sin contar las esperas",
+        "horas hábiles",
+        measures.WorkTime(0.5),
+        "mensual",
+    ),
+    _general(
+        "p90_business_time_to_conclude",
+        "Percentil 90 del tiempo hábil para concluir",
+        "Percentil 90, en horas hábiles, del tiempo entre la recepción y la conclusión de las "
+        "solicitudes concluidas en el periodo, sin contar las esperas",
+        "horas hábiles",
+        measures.WorkTime(0.9),
+        "mensual",
+    ),
+    *(
+        _general(
+            f"satisfaction_{rating}",
+            f"Nivel de satisfacción: {label}",
+            f"(Encuestas con respuesta «{label}» / encuestas contestadas) × 100, de las "
+            "solicitudes concluidas en el periodo",
+            "%",
+            measures.Satisfaction(rating),
+            "mensual",
+        )
+        for rating, label in (
+            ("satisfied", "Satisfecho"),
+            ("regular", "Regular"),
+            ("unsatisfied", "Insatisfecho"),
+        )
+    ),
+    _general(
+        "survey_response_rate",
+        "Tasa de respuesta de las encuestas",
+        "(Encuestas contestadas / encuestas enviadas) × 100, de las solicitudes concluidas en "
+        "el periodo",
+        "%",
+        measures.SurveyResponse(),
+        "mensual",
     ),
 ]
 

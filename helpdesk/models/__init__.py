@@ -9,6 +9,7 @@ from helpdesk.models.notifications import Notification
 from helpdesk.models.notifications import NotificationPreference
 from helpdesk.models.notifications import OutboxMessage
 from helpdesk.models.sla import SlaClock
+from helpdesk.models.surveys import Survey
 from helpdesk.models.tenancy import Department
 from helpdesk.models.tenancy import NonWorkingDay
 from helpdesk.models.tenancy import Tenant
@@ -34,6 +35,7 @@ __all__ = [
     "NotificationPreference",
     "OutboxMessage",
     "SlaClock",
+    "Survey",
     "RoleMembership",
     "Tenant",
     "TenantScoped",

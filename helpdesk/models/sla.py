@@ -51,4 +51,5 @@ class SlaClock(TenantScoped, db.Model):
     __table_args__ = (
         UniqueConstraint("ticket_id", "target"),
         Index("ix_sla_clock_tenant_due", "tenant_id", "due_at"),
+        Index("ix_sla_clock_tenant_met", "tenant_id", "met_at"),
     )

@@ -54,6 +54,11 @@ class Ticket(TenantScoped, db.Model):
     created_at: Mapped[datetime] = created_at_column()
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How a closed ticket ended (its closing state's outcome: concluded,
+    # rejected, withdrawn) and the business time it was worked, waits excluded;
+    # both stored at closing so the indicators are plain aggregates.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    work_seconds: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     requester: Mapped[User] = relationship(foreign_keys=[requester_id])
@@ -76,6 +81,8 @@ class Ticket(TenantScoped, db.Model):
         Index("ix_ticket_tenant_state", "tenant_id", "state"),
         Index("ix_ticket_tenant_service", "tenant_id", "service_code"),
         Index("ix_ticket_requester", "requester_id"),
+        Index("ix_ticket_tenant_received", "tenant_id", "received_at"),
+        Index("ix_ticket_tenant_closed", "tenant_id", "closed_at"),
     )
 
 
@@ -98,7 +105,11 @@ class TicketEvent(TenantScoped, db.Model):
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
 
-    __table_args__ = (UniqueConstraint("ticket_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "seq"),
+        # The indicators count steps taken in a period.
+        Index("ix_ticket_event_tenant_at", "tenant_id", "at"),
+    )
 
 
 class Attachment(TenantScoped, db.Model):

@@ -1,11 +1,12 @@
 """Workflows as data, and the one function that moves a ticket between states.
 
-Public names for plugins: State, Transition, ClockKind, Workflow, STAY,
+Public names for plugins: State, Transition, ClockKind, Outcome, Workflow, STAY,
 skeleton(), default_workflow(); the engine's apply() and its errors.
 """
 
 from helpdesk.workflow.definition import STAY
 from helpdesk.workflow.definition import ClockKind
+from helpdesk.workflow.definition import Outcome
 from helpdesk.workflow.definition import State
 from helpdesk.workflow.definition import Transition
 from helpdesk.workflow.definition import Workflow
@@ -16,6 +17,7 @@ from helpdesk.workflow.skeleton import skeleton
 __all__ = [
     "STAY",
     "ClockKind",
+    "Outcome",
     "State",
     "Transition",
     "Workflow",

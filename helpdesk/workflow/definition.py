@@ -29,6 +29,14 @@ class ClockKind(StrEnum):
     CLOSED = "closed"
 
 
+class Outcome(StrEnum):
+    """How a closed state ends a request, as the indicators count it."""
+
+    CONCLUDED = "concluded"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
 class WorkflowError(Exception):
     """A workflow definition is inconsistent; the message names the service and the step."""
 
@@ -51,10 +59,23 @@ Effect = Callable[["Ticket", "User", Mapping[str, Any]], None]
 
 @dataclass(frozen=True, kw_only=True)
 class State:
+    """A state of a service's workflow.
+
+    ``outcome`` matters only for closed states: a request that ends there counts
+    as concluded (the default: the service was given, with or without the
+    solution hoped for), rejected or withdrawn.
+    """
+
     name: str
     label: str
     requester_label: str
     clock: ClockKind = ClockKind.COUNTING
+    outcome: Outcome = Outcome.CONCLUDED
+
+    @property
+    def closing_outcome(self) -> Outcome | None:
+        """The outcome a ticket ending here gets; None for a state that does not close."""
+        return self.outcome if self.clock is ClockKind.CLOSED else None
 
 
 @dataclass(frozen=True, kw_only=True)

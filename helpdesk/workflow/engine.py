@@ -25,7 +25,6 @@ from helpdesk.models.base import utcnow
 from helpdesk.transactions import is_retryable
 from helpdesk.workflow import fields as field_rules
 from helpdesk.workflow.definition import STAY
-from helpdesk.workflow.definition import ClockKind
 from helpdesk.workflow.definition import Transition
 from helpdesk.workflow.definition import Workflow
 
@@ -136,10 +135,13 @@ def apply(
         from_state = ticket.state
         to_state = from_state if transition.target == STAY else transition.target
         ticket.state = to_state
-        if workflow.state(to_state).clock is ClockKind.CLOSED:
+        outcome = workflow.state(to_state).closing_outcome
+        if outcome is not None:
             ticket.closed_at = utcnow()
+            ticket.outcome = outcome.value
         elif from_state != to_state:
             ticket.closed_at = None
+            ticket.outcome = None
         for effect in transition.effects:
             effect(ticket, actor, {**fields, **(context or {})})
         if transition.hand_off:

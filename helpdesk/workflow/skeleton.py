@@ -13,6 +13,7 @@ from typing import Any
 
 from helpdesk.workflow.definition import STAY
 from helpdesk.workflow.definition import ClockKind
+from helpdesk.workflow.definition import Outcome
 from helpdesk.workflow.definition import State
 from helpdesk.workflow.definition import Transition
 from helpdesk.workflow.definition import Workflow
@@ -44,12 +45,19 @@ SKELETON_STATES = (
     ),
     State(name="in_progress", label="En atención", requester_label="En atención"),
     State(name="concluded", label="Concluida", requester_label="Concluida", clock=ClockKind.CLOSED),
-    State(name="rejected", label="Rechazada", requester_label="Rechazada", clock=ClockKind.CLOSED),
+    State(
+        name="rejected",
+        label="Rechazada",
+        requester_label="Rechazada",
+        clock=ClockKind.CLOSED,
+        outcome=Outcome.REJECTED,
+    ),
     State(
         name="withdrawn",
         label="Retirada por el solicitante",
         requester_label="Retirada",
         clock=ClockKind.CLOSED,
+        outcome=Outcome.WITHDRAWN,
     ),
 )
 

@@ -1,0 +1,340 @@
+"""The indicator engine: every declared indicator, computed for a scope with aggregate SQL.
+
+A :class:`Scope` is a tenant (or every tenant, for the superadmin), a period
+and optionally one service, requesting unit or department. Each measure of
+:mod:`helpdesk.measures` becomes one aggregate query (two for a quantile on
+SQLite); nothing loops over tickets in Python, so the cost grows with the
+indexes, not with the number of tickets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy import case
+from sqlalchemy import exists
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.sql.elements import ColumnElement
+
+from helpdesk import measures
+from helpdesk import periods
+from helpdesk import plugins
+from helpdesk.catalog import IndicatorDefinition
+from helpdesk.extensions import db
+from helpdesk.models import SlaClock
+from helpdesk.models import Survey
+from helpdesk.models import Tenant
+from helpdesk.models import TenantService
+from helpdesk.models import Ticket
+from helpdesk.models import TicketEvent
+from helpdesk.periods import Period
+
+DEFAULT_ZONE = "America/Mexico_City"
+HOUR = 3600.0
+
+# (value, numerator, denominator)
+Triple = tuple[float | None, float | None, float | None]
+
+
+class IndicatorError(ValueError):
+    """An unknown indicator or a scope that cannot be computed (Spanish message)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to count: a tenant (None: every tenant), a period, and narrowing filters."""
+
+    tenant_id: int | None
+    period: Period
+    zone: str = DEFAULT_ZONE
+    service_code: str | None = None
+    unit_id: int | None = None
+    department_id: int | None = None
+
+    @classmethod
+    def of(cls, tenant: Tenant | None, period: Period, **filters: int | str | None) -> Scope:
+        zone = tenant.timezone if tenant is not None else DEFAULT_ZONE
+        return cls(tenant.id if tenant is not None else None, period, zone, **filters)
+
+    @property
+    def start(self) -> datetime:
+        return periods.bounds(self.period, self.zone)[0]
+
+    @property
+    def end(self) -> datetime:
+        return periods.bounds(self.period, self.zone)[1]
+
+    def with_period(self, period: Period) -> Scope:
+        return replace(self, period=period)
+
+    def ticket_filters(self) -> list[ColumnElement[bool]]:
+        """The WHERE clauses that keep a query on this scope's tickets."""
+        found: list[ColumnElement[bool]] = []
+        if self.tenant_id is not None:
+            found.append(Ticket.tenant_id == self.tenant_id)
+        if self.service_code is not None:
+            found.append(Ticket.service_code == self.service_code)
+        if self.unit_id is not None:
+            found.append(Ticket.unit_id == self.unit_id)
+        if self.department_id is not None:
+            found.append(Ticket.department_id == self.department_id)
+        return found
+
+    def received(self) -> ColumnElement[bool]:
+        return and_(Ticket.received_at >= self.start, Ticket.received_at < self.end)
+
+    def closed(self, outcome: str | None = measures.CONCLUDED) -> ColumnElement[bool]:
+        clause = and_(Ticket.closed_at >= self.start, Ticket.closed_at < self.end)
+        return clause if outcome is None else and_(clause, Ticket.outcome == outcome)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """An indicator's value in a scope; ``numerator``/``denominator`` for ratios."""
+
+    definition: IndicatorDefinition
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+
+    @property
+    def code(self) -> str:
+        return self.definition.code
+
+    @property
+    def computed(self) -> bool:
+        return self.definition.measure is not None
+
+
+# -- evaluation ------------------------------------------------------------------
+
+
+def _count(statement: Select) -> int:
+    return int(db.session.scalar(statement) or 0)
+
+
+def _tickets(scope: Scope, *where: ColumnElement[bool]) -> int:
+    return _count(select(func.count(Ticket.id)).where(*scope.ticket_filters(), *where))
+
+
+def _percent(part: float, whole: float, scale: float = 100.0) -> float | None:
+    return round(part / whole * scale, 2) if whole else None
+
+
+def _quantile(column: ColumnElement, statement: Select, quantile: float) -> float | None:
+    """The ``quantile`` of ``column`` over ``statement``'s rows, interpolated
+    linearly between the two nearest ranks (as PostgreSQL's percentile_cont)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        found = db.session.scalar(
+            statement.with_only_columns(func.percentile_cont(quantile).within_group(column))
+        )
+        return None if found is None else float(found)
+    count = _count(statement.with_only_columns(func.count(column)))
+    if not count:
+        return None
+    position = quantile * (count - 1)
+    lower = math.floor(position)
+    values = list(
+        db.session.scalars(
+            statement.with_only_columns(column).order_by(column).offset(lower).limit(2)
+        )
+    )
+    if len(values) == 1 or position == lower:
+        return float(values[0])
+    return float(values[0]) + (float(values[1]) - float(values[0])) * (position - lower)
+
+
+def _hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / HOUR, 2)
+
+
+def _stepped(measure: measures.Stepped, scope: Scope) -> int:
+    entered = and_(
+        TicketEvent.to_state.in_(measure.states),
+        or_(TicketEvent.from_state.is_(None), TicketEvent.from_state != TicketEvent.to_state),
+    )
+    statement = (
+        select(func.count(func.distinct(TicketEvent.ticket_id)))
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(
+            *scope.ticket_filters(),
+            TicketEvent.at >= scope.start,
+            TicketEvent.at < scope.end,
+            or_(TicketEvent.transition.in_(measure.steps), entered),
+        )
+    )
+    if scope.tenant_id is not None:
+        statement = statement.where(TicketEvent.tenant_id == scope.tenant_id)
+    return _count(statement)
+
+
+def _units(measure: measures.UnitsServed, scope: Scope) -> int:
+    basis = scope.received() if measure.basis == measures.RECEIVED else scope.closed(measure.basis)
+    return _count(
+        select(func.count(func.distinct(Ticket.unit_id))).where(
+            *scope.ticket_filters(), basis, Ticket.unit_id.is_not(None)
+        )
+    )
+
+
+def _sla_compliance(measure: measures.SlaCompliance, scope: Scope) -> Triple:
+    def clocks(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+        narrowed = [SlaClock.target == measure.target] if measure.target else []
+        return exists().where(SlaClock.ticket_id == Ticket.id, *narrowed, *where)
+
+    missed = clocks(SlaClock.used_seconds > SlaClock.budget_seconds)
+    row = db.session.execute(
+        select(func.count(Ticket.id), func.coalesce(func.sum(case((missed, 0), else_=1)), 0)).where(
+            *scope.ticket_filters(), scope.closed(), clocks()
+        )
+    ).one()
+    total, met = int(row[0]), int(row[1])
+    return _percent(met, total), met, total
+
+
+def _surveys(scope: Scope) -> Select:
+    return (
+        select(func.count(Survey.id))
+        .join(Ticket, Ticket.id == Survey.ticket_id)
+        .where(*scope.ticket_filters(), scope.closed())
+    )
+
+
+def _satisfaction(measure: measures.Satisfaction, scope: Scope) -> Triple:
+    surveys = _surveys(scope)
+    part = _count(surveys.where(Survey.rating == measure.rating))
+    if measure.base == measures.ANSWERED:
+        whole = _count(surveys.where(Survey.answered_at.is_not(None)))
+    else:
+        whole = _tickets(scope, scope.closed())
+    return _percent(part, whole), part, whole
+
+
+def _survey_response(scope: Scope) -> Triple:
+    surveys = _surveys(scope)
+    answered = _count(surveys.where(Survey.answered_at.is_not(None)))
+    sent = _count(surveys)
+    return _percent(answered, sent), answered, sent
+
+
+def evaluate(measure: measures.Measure, scope: Scope) -> Triple:
+    """``(value, numerator, denominator)`` of a measure in a scope."""
+    if isinstance(measure, measures.Received):
+        return _plain(_tickets(scope, scope.received()))
+    if isinstance(measure, measures.Closed):
+        return _plain(_tickets(scope, scope.closed(measure.outcome)))
+    if isinstance(measure, measures.InProgress):
+        still_open = or_(Ticket.closed_at.is_(None), Ticket.closed_at >= scope.end)
+        return _plain(_tickets(scope, Ticket.received_at < scope.end, still_open))
+    if isinstance(measure, measures.Stepped):
+        return _plain(_stepped(measure, scope))
+    if isinstance(measure, measures.UnitsServed):
+        return _plain(_units(measure, scope))
+    if isinstance(measure, measures.WorkTime):
+        statement = select(Ticket.work_seconds).where(
+            *scope.ticket_filters(), scope.closed(), Ticket.work_seconds.is_not(None)
+        )
+        return _hours(_quantile(Ticket.work_seconds, statement, measure.quantile)), None, None
+    if isinstance(measure, measures.ResponseTime):
+        statement = (
+            select(SlaClock.used_seconds)
+            .join(Ticket, Ticket.id == SlaClock.ticket_id)
+            .where(
+                *scope.ticket_filters(),
+                SlaClock.target == "respond",
+                SlaClock.met_at >= scope.start,
+                SlaClock.met_at < scope.end,
+            )
+        )
+        return _hours(_quantile(SlaClock.used_seconds, statement, measure.quantile)), None, None
+    if isinstance(measure, measures.SlaCompliance):
+        return _sla_compliance(measure, scope)
+    if isinstance(measure, measures.Satisfaction):
+        return _satisfaction(measure, scope)
+    if isinstance(measure, measures.SurveyResponse):
+        return _survey_response(scope)
+    if isinstance(measure, measures.Ratio):
+        part = evaluate(measure.numerator, scope)[0]
+        whole = evaluate(measure.denominator, scope)[0]
+        if part is None or whole is None:
+            return None, part, whole
+        return _percent(part, whole, measure.scale), part, whole
+    if isinstance(measure, measures.Custom):
+        found = measure.compute(scope)
+        return (None if found is None else float(found)), None, None
+    raise IndicatorError(f"Medida desconocida: {measure!r}")
+
+
+def _plain(count: int) -> Triple:
+    return float(count), None, None
+
+
+# -- which indicators, and all of them at once ------------------------------------
+
+
+def all_definitions() -> dict[str, IndicatorDefinition]:
+    return plugins.host().indicators
+
+
+def definition(code: str) -> IndicatorDefinition:
+    found = all_definitions().get(code)
+    if found is None:
+        raise IndicatorError(f"No existe el indicador «{code}».")
+    return found
+
+
+def offered_services(tenant_id: int | None) -> set[str]:
+    """Codes of the services a tenant offers (every tenant's, for None)."""
+    statement = select(TenantService.service_code).where(TenantService.enabled.is_(True))
+    if tenant_id is not None:
+        statement = statement.where(TenantService.tenant_id == tenant_id)
+    return set(db.session.scalars(statement))
+
+
+def definitions_for(scope: Scope) -> list[IndicatorDefinition]:
+    """The indicators of a scope: the general ones, and those of its service, or
+    of every service the tenant offers when the scope has none."""
+    services = {scope.service_code} if scope.service_code else offered_services(scope.tenant_id)
+    return [
+        found
+        for found in all_definitions().values()
+        if found.service_code is None or found.service_code in services
+    ]
+
+
+def read(found: IndicatorDefinition, scope: Scope) -> Reading:
+    """One indicator in a scope (its own service narrows the scope)."""
+    if found.measure is None:
+        return Reading(found, None)
+    if found.service_code is not None:
+        if scope.service_code not in (None, found.service_code):
+            raise IndicatorError(
+                f"El indicador «{found.code}» es del servicio {found.service_code}."
+            )
+        scope = replace(scope, service_code=found.service_code)
+    return Reading(found, *evaluate(found.measure, scope))
+
+
+def read_all(scope: Scope, found: Iterable[IndicatorDefinition] | None = None) -> list[Reading]:
+    """Every indicator of the scope (or the given ones), general ones first."""
+    chosen = list(found) if found is not None else definitions_for(scope)
+    chosen.sort(key=lambda item: (item.service_code or "", item.code))
+    return [read(item, scope) for item in chosen]
+
+
+def trend(
+    found: IndicatorDefinition, scope: Scope, months: int = 12
+) -> list[tuple[Period, Reading]]:
+    """The indicator month by month, over the ``months`` ending with the scope's period."""
+    return [
+        (month, read(found, scope.with_period(month)))
+        for month in periods.trailing_months(scope.period, months)
+    ]
