@@ -195,6 +195,8 @@ def users(slug: str, as_json: bool) -> None:
 
 def init_app(app: Flask) -> None:
     from helpdesk.cli_calendar import calendar_group
+    from helpdesk.cli_indicators import indicators_command
+    from helpdesk.cli_indicators import sla_refresh_command
     from helpdesk.cli_jobs import outbox_group
     from helpdesk.cli_jobs import sla_sweep_command
     from helpdesk.cli_jobs import worker_command
@@ -204,6 +206,8 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(ticket_group)
     app.cli.add_command(calendar_group)
+    app.cli.add_command(indicators_command)
+    app.cli.add_command(sla_refresh_command)
     app.cli.add_command(sla_sweep_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(outbox_group)

@@ -312,14 +312,14 @@ def definitions_for(scope: Scope) -> list[IndicatorDefinition]:
 
 def read(found: IndicatorDefinition, scope: Scope) -> Reading:
     """One indicator in a scope (its own service narrows the scope)."""
-    if found.measure is None:
-        return Reading(found, None)
     if found.service_code is not None:
         if scope.service_code not in (None, found.service_code):
             raise IndicatorError(
                 f"El indicador «{found.code}» es del servicio {found.service_code}."
             )
         scope = replace(scope, service_code=found.service_code)
+    if found.measure is None:
+        return Reading(found, None)
     return Reading(found, *evaluate(found.measure, scope))
 
 

@@ -2,7 +2,7 @@
 
 Existing closed tickets get their outcome from their state's name (the core
 skeleton's rejected and withdrawn; every other closed state concluded); their
-worked time stays empty until `helpdesk sla refresh --closed` recomputes it.
+worked time stays empty until `helpdesk sla-refresh --tenant SLUG --closed` recomputes it.
 
 Revision ID: 9bed49acb6fb
 Revises: 77c9ab273283
