@@ -108,6 +108,38 @@ class DocumentDefinition:
             raise CatalogError(f"invalid document name {self.name!r}")
 
 
+SURVEY_QUESTION_KINDS: tuple[str, ...] = ("scale", "yes_no", "text")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SurveyQuestion:
+    """One more question of a service's satisfaction survey (issue 7).
+
+    The survey always asks the overall rating (Satisfecho / Regular /
+    Insatisfecho) and a comment; a plugin adds questions of its own. ``code``
+    keys the answer in the survey's stored answers (lowercase letters, digits
+    and ``_``); ``text`` is the question as the requester reads it (Spanish);
+    ``kind`` is ``"scale"`` (the same three levels), ``"yes_no"`` or ``"text"``
+    (free text); a ``required`` question must be answered.
+    """
+
+    code: str
+    text: str
+    kind: str = "scale"
+    required: bool = False
+
+    def __post_init__(self) -> None:
+        code = self.code
+        if not (code and len(code) <= 40 and code[0].isalpha() and code.isascii()):
+            raise CatalogError(f"invalid survey question code {code!r}")
+        if not code.replace("_", "").isalnum() or code.lower() != code:
+            raise CatalogError(f"invalid survey question code {code!r}")
+        if not self.text.strip():
+            raise CatalogError(f"survey question {code!r} has no text")
+        if self.kind not in SURVEY_QUESTION_KINDS:
+            raise CatalogError(f"survey question {code!r}: unknown kind {self.kind!r}")
+
+
 @dataclass(frozen=True, kw_only=True)
 class IndicatorDefinition:
     """A measured figure, as the source document defines it.
@@ -151,6 +183,10 @@ class ServiceDefinition:
     requester_kinds: tuple[str, ...] = ("unit",)
     liaison_required: bool = False
     sla: SlaPolicy = field(default_factory=SlaPolicy)
+    # Where the targets depend on what is asked (the CAU's catalog groups each
+    # have their own agreement): the request's data → its policy, or None for
+    # ``sla``. A tenant admin's override of a target still wins.
+    sla_for: Callable[[Mapping[str, Any]], SlaPolicy | None] | None = None
     lead_time: LeadTime | None = None
     # None: the tenant's office hours. A service with hours of its own (a
     # 24-hour line, a Saturday desk) sets them here; a tenant admin may override.

@@ -7,7 +7,9 @@ service, created on demand.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -80,6 +82,19 @@ def effective(service: ServiceDefinition, row: TenantService, tenant: Tenant) ->
         hours = service.office_hours or tenant_calendar.tenant_hours(tenant)
     return EffectiveService(
         definition=service, setting=row, department=department, sla=sla, office_hours=hours
+    )
+
+
+def request_sla(service: EffectiveService, data: Mapping[str, Any] | None) -> SlaPolicy:
+    """The targets of one request: the tenant's overrides, else the policy the
+    service gives this request's data (``sla_for``), else the service's own."""
+    specific = service.definition.sla_for(data or {}) if service.definition.sla_for else None
+    if specific is None:
+        return service.sla
+    row = service.setting
+    return SlaPolicy(
+        respond=_override(row.respond_amount, row.respond_unit) or specific.respond,
+        resolve=_override(row.resolve_amount, row.resolve_unit) or specific.resolve,
     )
 
 

@@ -298,7 +298,8 @@ def ticket_readings(ticket: Ticket, now: datetime | None = None) -> list[ClockRe
     tenant = db.session.get(Tenant, ticket.tenant_id)
     workflow = workflow_of(service.definition)
     calendar = calendar_of(tenant, service, ticket.received_at)
-    return readings(ticket, workflow, service.sla, calendar, now, risk_ratio())
+    policy = service_settings.request_sla(service, ticket.data)
+    return readings(ticket, workflow, policy, calendar, now, risk_ratio())
 
 
 def ticket_work_seconds(ticket: Ticket) -> int | None:

@@ -300,13 +300,15 @@ def resubmit(ticket: Ticket) -> Response | str:
 def receipt(ticket: Ticket) -> Response:
     service = service_of(ticket)
     tenant = require_tenant()
+    settings = _service_settings(ticket)
     pdf = render_pdf(
         "documents/receipt.html",
         ticket=ticket,
         service=service,
         tenant=tenant,
         follow_url=url_for("requests.show", folio=ticket.folio, _external=True),
-        settings=_service_settings(ticket),
+        settings=settings,
+        sla_policy=service_settings.request_sla(settings, ticket.data),
         clocks={c.target: c for c in sla.ticket_readings(ticket)},
     )
     response = Response(pdf, mimetype="application/pdf")
