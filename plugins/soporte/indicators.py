@@ -1,17 +1,31 @@
-"""The support services' indicators: formula in words, unit, periodicity, owner.
+"""The support services' indicators: formula in words, the measure that computes it.
 
 Every service declares the same five operating figures (received, concluded,
 returned or rejected for requirements, median business time to conclude, SLA
 compliance), worded with its own steps; the CAU adds those its record names
-(section V, "Indicadores utilizados"). Computing them is the core's job: the
-formulas name states and steps by their labels so the count is unambiguous.
+(section V, "Indicadores utilizados") and the response time its monitor
+follows. Each formula names the states and steps by their labels, and its
+``measure`` counts exactly those (:mod:`helpdesk.measures`), by the names the
+workflows give them in :mod:`plugins.soporte.workflows`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from sqlalchemy import func
+from sqlalchemy import select
+
+from helpdesk import measures
 from helpdesk.catalog import IndicatorDefinition
+from helpdesk.extensions import db
+from helpdesk.models import SlaClock
+from helpdesk.models import Ticket
+from helpdesk.models import TicketEvent
+
+if TYPE_CHECKING:
+    from helpdesk.indicators import Scope
 
 CHALCO_OWNER = "Coordinación de Comunicación Social (Departamento de Gobierno Digital)"
 # The record names the indicators and reports them per year but gives no
@@ -19,29 +33,37 @@ CHALCO_OWNER = "Coordinación de Comunicación Social (Departamento de Gobierno 
 CAU_OWNER = "Dirección General de Sistemas y Tecnologías de la Información (DGSyTI)"
 
 # Time waiting on the requester (requirements to complete, a solution to
-# verify) is not the office's, as the SLA clock counts it.
+# verify) is not the office's, as the SLA clock counts it. The support
+# workflows have no state waiting on anyone else, so this is every stopped clock.
 NOT_WAITING = (
     "sin contar el tiempo en que la solicitud esperó al solicitante (estados con el reloj detenido)"
 )
+HOUR = 3600.0
 
 
 @dataclass(frozen=True)
 class ServiceWords:
-    """How a service's own steps are named in its indicators' formulas."""
+    """How a service's own steps are named in its indicators' formulas, and
+    which steps return or reject a request for its requirements."""
 
     prefix: str
     code: str
     short: str
     owner: str
+    # The closing states that conclude the service (outcome "concluded").
     closing: str
     returned: str
-    deadline: str = "el plazo para atender del servicio"
+    returning_steps: tuple[str, ...]
+    # After "dentro del".
+    deadline: str = "plazo para atender del servicio"
 
 
 def operating_indicators(words: ServiceWords) -> list[IndicatorDefinition]:
     """The five figures every support service reports, monthly."""
 
-    def indicator(suffix: str, name: str, formula: str, unit: str) -> IndicatorDefinition:
+    def indicator(
+        suffix: str, name: str, formula: str, unit: str, measure: measures.Measure
+    ) -> IndicatorDefinition:
         return IndicatorDefinition(
             code=f"{words.prefix}_{suffix}",
             name=f"{name} ({words.short})",
@@ -50,8 +72,10 @@ def operating_indicators(words: ServiceWords) -> list[IndicatorDefinition]:
             periodicity="mensual",
             responsible=words.owner,
             service_code=words.code,
+            measure=measure,
         )
 
+    concluded = f"solicitudes de {words.code} que en el periodo pasaron a {words.closing}"
     return [
         indicator(
             "requests_received",
@@ -59,13 +83,14 @@ def operating_indicators(words: ServiceWords) -> list[IndicatorDefinition]:
             f"Número de solicitudes de {words.code} registradas con folio cuya fecha de "
             "recepción (la del acuse, ya en horario de atención) cae en el periodo",
             "solicitudes",
+            measures.Received(),
         ),
         indicator(
             "requests_concluded",
             "Solicitudes concluidas",
-            f"Número de solicitudes de {words.code} que pasaron al estado «Concluida» en el "
-            "periodo",
+            f"Número de {concluded}; las rechazadas y las retiradas no cuentan",
             "solicitudes",
+            measures.Closed(measures.CONCLUDED),
         ),
         indicator(
             "requests_returned_for_requirements",
@@ -73,22 +98,24 @@ def operating_indicators(words: ServiceWords) -> list[IndicatorDefinition]:
             f"Número de solicitudes de {words.code} que en el periodo {words.returned}; cada "
             "solicitud cuenta una vez aunque se le devuelva varias veces",
             "solicitudes",
+            measures.Stepped(steps=words.returning_steps),
         ),
         indicator(
             "median_business_time_to_conclude",
             "Mediana del tiempo hábil para concluir",
             "Mediana, en horas hábiles del horario de atención del servicio, del tiempo entre "
-            f"la recepción y el cierre de las solicitudes de {words.code} cerradas en el "
-            f"periodo ({words.closing}), {NOT_WAITING}",
+            f"la recepción y la conclusión de las {concluded}, {NOT_WAITING}",
             "horas hábiles",
+            measures.WorkTime(0.5),
         ),
         indicator(
             "sla_compliance",
             "Cumplimiento del nivel de servicio",
-            f"(Solicitudes de {words.code} cerradas en el periodo ({words.closing}) dentro de "
-            f"{words.deadline} / solicitudes cerradas en el periodo con ese plazo) × 100; el "
-            f"plazo se mide {NOT_WAITING}",
+            f"(Solicitudes de {words.code} que en el periodo pasaron a {words.closing} dentro "
+            f"del {words.deadline} / solicitudes de {words.code} concluidas así en el periodo "
+            f"que tenían ese plazo) × 100; el plazo se mide {NOT_WAITING}",
             "%",
+            measures.SlaCompliance(target="resolve"),
         ),
     ]
 
@@ -98,11 +125,12 @@ P09_WORDS = ServiceWords(
     code="GCH-CCS-P09",
     short="correo electrónico institucional",
     owner=CHALCO_OWNER,
-    closing="«Concluida», paso «Registrar y concluir la solicitud»",
+    closing="«Concluida» (paso «Registrar y concluir la solicitud»)",
     returned=(
         "recibieron al menos un paso «Solicitar complementar requisitos» o fueron "
         "rechazadas («Rechazar», con su motivo escrito)"
     ),
+    returning_steps=("request_completion", "reject"),
 )
 
 P10_WORDS = ServiceWords(
@@ -110,14 +138,23 @@ P10_WORDS = ServiceWords(
     code="GCH-CCS-P10",
     short="soporte técnico",
     owner=CHALCO_OWNER,
+    # 10.9, activity 8: the dictamen técnico interno ends the procedure; the
+    # service was given even though the fault could not be solved.
     closing=(
-        "«Concluida» tras la verificación del solicitante, o «Sin solución: dictamen técnico "
-        "interno»"
+        "«Concluida» (paso «Completar el formato y registrar el servicio», tras la "
+        "verificación del solicitante) o a «Sin solución: dictamen técnico interno»"
     ),
     returned=(
         "recibieron al menos un paso «Solicitar complementar requisitos» (Coordinación) o "
-        "«Solicitar cumplir los requisitos (Gobierno Digital)», o fueron rechazadas por la "
-        "Coordinación o por no ser infraestructura tecnológica del Ayuntamiento"
+        "«Solicitar cumplir los requisitos (Gobierno Digital)», o fueron rechazadas "
+        "(«Rechazar», por la Coordinación, o «Rechazar: no es infraestructura tecnológica del "
+        "Ayuntamiento», por Gobierno Digital)"
+    ),
+    returning_steps=(
+        "request_completion",
+        "department_requests_completion",
+        "reject",
+        "department_rejects",
     ),
 )
 
@@ -126,14 +163,18 @@ CAU_WORDS = ServiceWords(
     code="CAU",
     short="CAU",
     owner=CAU_OWNER,
-    closing="«Concluida» con la evidencia de la atención brindada",
+    closing="«Concluida» (paso «Concluir con la evidencia de la atención brindada»)",
     returned=(
         "recibieron al menos un paso «Solicitar complementar requisitos» o fueron "
-        "rechazadas (por ejemplo, porque se gestionan vía oficio)"
+        "rechazadas («Rechazar (se gestiona vía oficio o no es de TI)»)"
     ),
+    returning_steps=("request_completion", "reject"),
+    # The core keeps one agreement per service, so each request is measured
+    # against the service's, not its own group's (plugins.soporte.cau).
     deadline=(
-        "el plazo para atender del acuerdo de nivel de servicio del grupo del catálogo al que "
-        "pertenece su tipo de servicio"
+        "plazo para atender del acuerdo de nivel de servicio del grupo del catálogo al que "
+        "pertenece el tipo de servicio de cada solicitud (salvo que el gobierno haya fijado "
+        "otro plazo para el CAU)"
     ),
 )
 
@@ -141,16 +182,68 @@ CAU_WORDS = ServiceWords(
 # so they are shares of all services, counting those whose survey went unanswered.
 _SATISFACTION_BASE = "servicios concluidos en el año"
 
+# The CAU's step that sends a request to its team and technician.
+CHANNEL = "turn"
 
-def _cau(code: str, name: str, formula: str, unit: str) -> IndicatorDefinition:
+
+def median_hours_to_channel(scope: Scope) -> float | None:
+    """Median business hours from reception to the channel step, of the requests
+    channelled in the scope's period (None if none), in one aggregate query.
+
+    The CAU's respond clock runs from reception until the request leaves its
+    intake, which includes waiting for the requirements to be completed (its
+    time paused), so a channelled request's clock stopped at the channel step
+    (:func:`plugins.soporte.workflows.cau_workflow`); rejections and withdrawals
+    also stop it and are left out by joining the channel step. A request is
+    channelled at most once: nothing leads back to the intake. A tenant that
+    removes the respond target from the CAU's agreement keeps no respond
+    clocks, and this indicator then has no value.
+    """
+    channelled = (
+        select(
+            SlaClock.used_seconds.label("seconds"),
+            func.row_number().over(order_by=SlaClock.used_seconds).label("row_no"),
+            func.count().over().label("row_count"),
+        )
+        .join(Ticket, Ticket.id == SlaClock.ticket_id)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(
+            *scope.ticket_filters(),
+            SlaClock.target == "respond",
+            TicketEvent.transition == CHANNEL,
+            TicketEvent.at >= scope.start,
+            TicketEvent.at < scope.end,
+        )
+    )
+    if scope.tenant_id is not None:
+        channelled = channelled.where(TicketEvent.tenant_id == scope.tenant_id)
+    ranked = channelled.subquery()
+    # The middle row, or the mean of the two middle rows (as percentile_cont(0.5)).
+    seconds = db.session.scalar(
+        select(func.avg(ranked.c.seconds)).where(
+            ranked.c.row_no * 2 >= ranked.c.row_count, ranked.c.row_no * 2 <= ranked.c.row_count + 2
+        )
+    )
+    return None if seconds is None else round(float(seconds) / HOUR, 2)
+
+
+def _cau(
+    code: str,
+    name: str,
+    formula: str,
+    unit: str,
+    measure: measures.Measure,
+    periodicity: str = "anual",
+) -> IndicatorDefinition:
     return IndicatorDefinition(
         code=code,
         name=name,
         formula=formula,
         unit=unit,
-        periodicity="anual",
+        periodicity=periodicity,
         responsible=CAU_OWNER,
         service_code="CAU",
+        measure=measure,
     )
 
 
@@ -162,6 +255,7 @@ CAU_OWN: list[IndicatorDefinition] = [
             f"(Servicios concluidos en el año cuya encuesta de satisfacción se respondió "
             f"«{label}» / {_SATISFACTION_BASE}) × 100",
             "%",
+            measures.Satisfaction(answer, base=measures.CONCLUDED),
         )
         for answer, label in (
             ("satisfied", "Satisfecho"),
@@ -175,6 +269,7 @@ CAU_OWN: list[IndicatorDefinition] = [
         "Número de solicitudes del CAU que pasaron a «Concluida» (servicio realizado, con la "
         "evidencia de la atención brindada) en el año",
         "servicios",
+        measures.Closed(measures.CONCLUDED),
     ),
     # Kept apart from services: the record notes that some services are handled
     # by oficio, so tickets and services need not match.
@@ -184,6 +279,7 @@ CAU_OWN: list[IndicatorDefinition] = [
         "Número de solicitudes de servicio registradas en el CAU (tickets con folio) cuya "
         "fecha de recepción cae en el año",
         "tickets",
+        measures.Received(),
     ),
     _cau(
         "cau_units_served_per_year",
@@ -191,21 +287,20 @@ CAU_OWN: list[IndicatorDefinition] = [
         "Número de unidades administrativas distintas (unidad solicitante del ticket) con al "
         "menos un servicio concluido en el año",
         "unidades administrativas",
+        measures.UnitsServed(basis=measures.CONCLUDED),
     ),
     # "Monitor que da seguimiento de los tiempos de respuesta de las solicitudes".
-    IndicatorDefinition(
-        code="cau_median_time_to_channel",
-        name="Tiempo de respuesta: mediana del tiempo hábil para canalizar (CAU)",
-        formula=(
-            "Mediana, en horas hábiles, del tiempo entre la recepción de la solicitud y el paso "
-            "«Canalizar al equipo y al técnico que atienden el tipo de servicio», de las "
-            f"solicitudes canalizadas en el periodo, {NOT_WAITING}; se informa también por "
-            "grupo del catálogo de servicios"
-        ),
-        unit="horas hábiles",
+    # The record's breakdown by group of the catalog is not a figure the engine
+    # can narrow to (a scope is a service, unit or department), so it is left out.
+    _cau(
+        "cau_median_time_to_channel",
+        "Tiempo de respuesta: mediana del tiempo hábil para canalizar (CAU)",
+        "Mediana, en horas hábiles del horario de atención del servicio, del tiempo entre la "
+        "recepción de la solicitud y el paso «Canalizar al equipo y al técnico que atienden el "
+        f"tipo de servicio», de las solicitudes canalizadas en el periodo, {NOT_WAITING}",
+        "horas hábiles",
+        measures.Custom(median_hours_to_channel),
         periodicity="mensual",
-        responsible=CAU_OWNER,
-        service_code="CAU",
     ),
 ]
 
@@ -221,6 +316,7 @@ P10_UNRESOLVED = IndicatorDefinition(
     periodicity="mensual",
     responsible=CHALCO_OWNER,
     service_code="GCH-CCS-P10",
+    measure=measures.Stepped(states=("unresolved",)),
 )
 
 INDICATORS: list[IndicatorDefinition] = [

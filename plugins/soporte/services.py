@@ -129,7 +129,10 @@ CAU = ServiceDefinition(
     # Not in the document: a default the tenant admin can override. Each group
     # of the catalog has its own agreement (plugins.soporte.cau); the core
     # applies one per service, so this is the loosest of them.
+    # The loosest group's agreement for what cannot be told apart; each request
+    # runs on its own group's agreement (the catalog of grouped services).
     sla=cau.loosest_sla(),
+    sla_for=cau.sla_for,
     form=CauRequestForm,
     workflow=workflows.cau_workflow(),
     checks=(checks.cau_request_type_in_catalog, checks.cau_equipment_identified),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from helpdesk.workflow import STAY
 from helpdesk.workflow import ClockKind
+from helpdesk.workflow import Outcome
 from helpdesk.workflow import State
 from helpdesk.workflow import Transition
 from helpdesk.workflow import Workflow
@@ -124,12 +125,15 @@ def p10_workflow() -> Workflow:
             requester_label="Verificada por usted",
         )
     )
+    # 8: the dictamen ends the procedure ("Fin del procedimiento"): the service
+    # was given, so the indicators count it concluded, not rejected.
     builder.add_state(
         State(
             name="unresolved",
             label="Sin solución: dictamen técnico interno",
             requester_label="Sin solución: se emite dictamen técnico interno al titular",
             clock=ClockKind.CLOSED,
+            outcome=Outcome.CONCLUDED,
         )
     )
     builder.add_transition(
@@ -217,8 +221,15 @@ def cau_workflow() -> Workflow:
     channelled, by its request type, to the team and the one technician who
     attend it; that technician attends it and concludes with the evidence of the
     service given.
+
+    The intake (the states before the office's first answer) includes waiting
+    for the format to be completed, so the respond clock, which the catalog's
+    agreements call the time to channel (:mod:`plugins.soporte.cau`), runs
+    until the request is channelled (or refused, or withdrawn), paused while the
+    requester completes it; the time-to-channel indicator reads that clock.
     """
     builder = skeleton()
+    builder.intake = ("received", "in_review", "needs_completion", "corrected")
     for name in ("review", "request_completion", "reject"):
         builder.change_transition(name, actors=CAU_DESK)
     builder.change_transition("reject", label="Rechazar (se gestiona vía oficio o no es de TI)")

@@ -98,14 +98,14 @@ def test_one_format_channelled_to_one_technician_with_evidence(edomex, login_as,
 
     # Only the assigned technician attends it.
     assert "/pasos/start" not in edomex.page(second_technician, folio)
-    assert edomex.step(second_technician, folio, "start").status_code == 400
+    assert edomex.step(second_technician, folio, "start").status_code == 302  # not offered
     assert edomex.ok(technician, folio, "start") == "in_progress"
 
     # Reassigned: the service passes to the other technician alone.
     assert edomex.ok(coordinator, folio, "assign", assignee_id=edomex.user(SECOND)) == (
         "in_progress"
     )
-    assert edomex.step(technician, folio, "conclude", text="Hecho").status_code == 400
+    assert edomex.step(technician, folio, "conclude", text="Hecho").status_code == 302
     # Evidence of the service given is required to conclude.
     assert edomex.step(second_technician, folio, "conclude").status_code == 400
     evidence = "Se reemplazó el cable de red del nodo 2-14; se verificó la navegación."
