@@ -114,6 +114,31 @@ def summary(assets: Sequence[Mapping[str, Any]], results: Sequence[Mapping[str, 
     return "\n".join(lines)
 
 
+# Keys of the tally kept with the inspection (see :func:`tally`).
+QUALIFY, UNFIT = "qualify", "unfit"
+NOT_FOUND, DATA_WRONG, REPAIR_VIABLE = "absent", "wrong_data", "repairable"
+_TALLIED_REASONS = {ABSENT: NOT_FOUND, WRONG_DATA: DATA_WRONG, REPAIRABLE: REPAIR_VIABLE}
+
+
+def tally(results: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """How many assets qualify, how many do not, and how many fail each condition of 11.7.
+
+    Kept with the inspection so the indicators add numbers in SQL instead of
+    reading every asset of every request (JSON arrays cannot be unpacked in
+    one query portable to SQLite and PostgreSQL). A present asset counts under
+    each condition it fails.
+    """
+    counts = {QUALIFY: 0, UNFIT: 0, NOT_FOUND: 0, DATA_WRONG: 0, REPAIR_VIABLE: 0}
+    for found in results:
+        reasons = evaluate(
+            bool(found.get("present")), found.get("data_correct"), found.get("repair")
+        )
+        counts[UNFIT if reasons else QUALIFY] += 1
+        for reason in reasons:
+            counts[_TALLIED_REASONS[reason]] += 1
+    return counts
+
+
 def results_of(ticket: Ticket) -> list[Mapping[str, Any]]:
     """The recorded result of each asset, in the order of the request; [] if none yet."""
     found = (ticket.data or {}).get("inspection") or {}
@@ -149,7 +174,8 @@ def store_results(ticket: Ticket, actor: User, fields: Mapping[str, Any]) -> Non
         if has_request_context():
             url = url_for("dictamenes_p11.inspect", folio=ticket.folio)
         raise TransitionError(NOT_RECORDED.format(url=url), field="text")
-    ticket.data = {**(ticket.data or {}), "inspection": dict(found)}
+    recorded = {**found, "tally": tally(found.get("assets") or [])}
+    ticket.data = {**(ticket.data or {}), "inspection": recorded}
 
 
 # -- Guards: a refusal in Spanish, or None ------------------------------------

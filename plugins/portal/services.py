@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from helpdesk.catalog import BusinessDuration
 from helpdesk.catalog import DocumentDefinition
-from helpdesk.catalog import IndicatorDefinition
 from helpdesk.catalog import LeadTime
 from helpdesk.catalog import ServiceDefinition
 from helpdesk.catalog import SlaPolicy
@@ -138,81 +137,3 @@ PSDT05 = ServiceDefinition(
 )
 
 ALL: list[ServiceDefinition] = [P07, P08, PSDT05]
-
-CHALCO_OWNER = "Coordinador(a) de Comunicación Social"
-
-
-def _chalco_indicators(service: ServiceDefinition, prefix: str) -> list[IndicatorDefinition]:
-    """What the manual leaves unmeasured for P07 and P08: volume, outcome, time, SLA."""
-
-    def indicator(code: str, name: str, formula: str, unit: str) -> IndicatorDefinition:
-        return IndicatorDefinition(
-            code=f"{prefix}_{code}",
-            name=f"{name} ({service.code})",
-            formula=formula,
-            unit=unit,
-            periodicity="mensual",
-            responsible=CHALCO_OWNER,
-            service_code=service.code,
-        )
-
-    return [
-        indicator(
-            "requests_received",
-            "Solicitudes recibidas",
-            "Número de solicitudes registradas (con folio) en el periodo, por cualquier medio",
-            "solicitudes",
-        ),
-        indicator(
-            "requests_concluded",
-            "Solicitudes concluidas",
-            "Número de solicitudes registradas y concluidas en el periodo",
-            "solicitudes",
-        ),
-        indicator(
-            "rejected_requirements",
-            "Solicitudes rechazadas por no cumplir los requisitos",
-            "Número de solicitudes rechazadas con motivo en la revisión de requisitos en el "
-            "periodo",
-            "solicitudes",
-        ),
-        indicator(
-            "median_time_to_conclude",
-            "Mediana del tiempo para concluir",
-            "Mediana del tiempo hábil entre la recepción y la conclusión de las solicitudes "
-            "concluidas en el periodo, sin contar el tiempo en espera del solicitante",
-            "horas hábiles",
-        ),
-        indicator(
-            "sla_compliance",
-            "Cumplimiento del nivel de servicio",
-            "(Solicitudes concluidas dentro de sus plazos / solicitudes concluidas) × 100",
-            "%",
-        ),
-    ]
-
-
-INDICATORS: list[IndicatorDefinition] = [
-    # Section 9 gives only the formula; the name describes what it measures.
-    IndicatorDefinition(
-        code="psdt05_services_published",
-        name="Servicios electrónicos publicados en el Portal de GES",
-        formula="(No. de servicios publicados en el Portal / Total de órdenes recibidas) × 100",
-        unit="%",
-        periodicity="trimestral",
-        responsible="Director de Servicios Compartidos de Tecnología",
-        service_code="PSDT-05",
-    ),
-    # Annex 1 names the non-conforming service; counting it shows how often it happens.
-    IndicatorDefinition(
-        code="psdt05_nonconformities",
-        name="Servicios no conformes: servicio no visible en el portal",
-        formula="Número de servicios no conformes abiertos en el periodo (liga no visible)",
-        unit="servicios no conformes",
-        periodicity="trimestral",
-        responsible="Director de Servicios Compartidos de Tecnología",
-        service_code="PSDT-05",
-    ),
-    *_chalco_indicators(P07, "p07"),
-    *_chalco_indicators(P08, "p08"),
-]

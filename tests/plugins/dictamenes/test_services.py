@@ -80,7 +80,7 @@ COMMON = (
     "requests_concluded",
     "returned_for_requirements",
     "rejected",
-    "median_business_days_to_conclude",
+    "median_business_hours_to_conclude",
     "sla_compliance",
 )
 
@@ -91,14 +91,14 @@ def test_each_service_declares_the_common_indicators(code, prefix):
     for name in COMMON:
         assert f"{prefix}_{name}" in declared
     assert declared[f"{prefix}_sla_compliance"].unit == "%"
-    assert declared[f"{prefix}_median_business_days_to_conclude"].unit == "días hábiles"
+    assert declared[f"{prefix}_median_business_hours_to_conclude"].unit == "horas hábiles"
 
 
 def test_the_documents_have_their_own_indicators():
     codes = {i.code for i in indicators.ALL}
     assert {"p11_dictamenes_issued", "p11_oficios_without_dictamen"} <= codes
-    assert {"p12_dgsei_rejections", "p12_median_dgsei_business_days"} <= codes
-    assert {"p10dti_issued", "p10dti_median_business_days_to_issue"} <= codes
+    assert {"p12_dgsei_rejections", "p12_median_dgsei_business_hours"} <= codes
+    assert {"p10dti_issued", "p10dti_median_business_hours_to_issue"} <= codes
 
 
 def test_indicators_are_fully_declared():

@@ -10,6 +10,8 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
+from plugins.portal import links
+
 
 class LinkServer:
     """Pages by path: ``server.routes["/x"] = 200`` (404 for anything not listed).
@@ -81,3 +83,21 @@ def refused_url():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/servicio"
+
+
+@pytest.fixture
+def dead_links(monkeypatch):
+    """The addresses whose check fails; every other link answers 200.
+
+    The check is replaced, not the network: these tests count steps, and
+    test_links.py checks real answers from a local server.
+    """
+    dead: set[str] = set()
+
+    def check(url, timeout=links.DEFAULT_TIMEOUT):
+        if url in dead:
+            return links.LinkCheck(url=url, ok=False, status=404, detail="HTTP 404")
+        return links.LinkCheck(url=url, ok=True, status=200, detail="")
+
+    monkeypatch.setattr(links, "check_link", check)
+    return dead
