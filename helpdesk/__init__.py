@@ -83,11 +83,13 @@ def register_blueprints(app: Flask) -> None:
     from helpdesk.views import admin
     from helpdesk.views import auth
     from helpdesk.views import desk
+    from helpdesk.views import figures
     from helpdesk.views import monitor
     from helpdesk.views import notifications
     from helpdesk.views import portal
     from helpdesk.views import requests
     from helpdesk.views import superadmin
+    from helpdesk.views import surveys
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(portal.bp)
@@ -96,7 +98,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(requests.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(monitor.bp)
+    app.register_blueprint(figures.bp)
     app.register_blueprint(notifications.bp)
+    app.register_blueprint(surveys.bp)
 
     plugin_blueprints = set()
     for plugin_name, blueprint in app.extensions["helpdesk"].blueprints():

@@ -141,6 +141,39 @@ class SurveyQuestion:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PageLink:
+    """A link a plugin adds to a ticket's page: a page of its own for work the
+    plain step form cannot carry (P11's inspection of each asset)."""
+
+    label: str
+    url: str
+    hint: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class PeriodicJob:
+    """Work a plugin needs done on a schedule, once per active tenant.
+
+    ``run(tenant)`` is called inside the app, with queries scoped to that
+    tenant, every ``every_seconds`` by ``helpdesk worker`` (or after responses
+    on the embedded default, or from cron with ``helpdesk periodic run``). It
+    must be safe to run twice at once and it commits its own work.
+    """
+
+    name: str
+    title: str
+    every_seconds: int
+    run: Callable[[Any], Any]
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.replace("-", "").replace("_", "").isalnum():
+            raise CatalogError(f"invalid periodic job name {self.name!r}")
+        if self.every_seconds < 60:
+            raise CatalogError(f"periodic job {self.name!r} runs at most once a minute")
+
+
+@dataclass(frozen=True, kw_only=True)
 class IndicatorDefinition:
     """A measured figure, as the source document defines it.
 
@@ -274,9 +307,7 @@ class Catalog:
         return list(self._by_code)
 
 
-def stamp_plugin(
-    items: Iterable[ServiceDefinition | IndicatorDefinition], plugin: str
-) -> list[ServiceDefinition | IndicatorDefinition]:
+def stamp_plugin(items: Iterable[Any], plugin: str) -> list[Any]:
     """Record which plugin contributed each definition."""
     return [replace(item, plugin=plugin) for item in items]
 

@@ -198,8 +198,10 @@ def init_app(app: Flask) -> None:
     from helpdesk.cli_indicators import indicators_command
     from helpdesk.cli_indicators import sla_refresh_command
     from helpdesk.cli_jobs import outbox_group
+    from helpdesk.cli_jobs import periodic_group
     from helpdesk.cli_jobs import sla_sweep_command
     from helpdesk.cli_jobs import worker_command
+    from helpdesk.cli_surveys import survey_group
     from helpdesk.cli_tickets import ticket_group
 
     for command in commands.commands.values():
@@ -211,6 +213,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(sla_sweep_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(outbox_group)
+    app.cli.add_command(periodic_group)
+    app.cli.add_command(survey_group)
 
 
 def main() -> None:

@@ -31,15 +31,7 @@ from helpdesk.tenancy import tenant_by_slug
 @with_appcontext
 def sla_sweep_command(at: str | None, as_json: bool) -> None:
     """Mark tickets at risk or overdue, record the events and notify; safe to repeat."""
-    moment = None
-    if at:
-        try:
-            moment = datetime.fromisoformat(at)
-        except ValueError:
-            raise click.BadParameter(f"«{at}» no es una fecha ISO", param_hint="--at") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-    result = sla_sweep.sweep(moment)
+    result = sla_sweep.sweep(moment_option(at))
     if as_json:
         click.echo(json.dumps({"at_risk": result.at_risk, "breached": result.breached}))
         return
@@ -86,7 +78,8 @@ OUTCOME_NAMES = {
 }
 
 
-def _moment(at: str | None) -> datetime | None:
+def moment_option(at: str | None) -> datetime | None:
+    """The ``--at`` option: an ISO moment, UTC when it names no offset (None: now)."""
     if not at:
         return None
     try:
@@ -105,7 +98,7 @@ def _iso(moment: datetime | None) -> str | None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def outbox_flush_command(at: str | None, as_json: bool) -> None:
     """Send (or queue, with Redis) every message that is due; safe to repeat."""
-    moment = _moment(at)
+    moment = moment_option(at)
     outcomes: Counter[str] = Counter()
     handed = outbox.flush(moment, outcomes=outcomes)
     with_redis = bool(current_app.config.get("HELPDESK_REDIS_URL"))
@@ -210,3 +203,55 @@ def outbox_retry_command(message_id: int) -> None:
         .execution_options(**{ALL_TENANTS: True})
     )
     click.echo(f"Mensaje {message_id} devuelto a la cola; estado: {STATUS_NAMES[status]}.")
+
+
+periodic_group = AppGroup("periodic", help="The plugins' periodic jobs: list them, run them.")
+
+
+@periodic_group.command("list")
+def periodic_list_command() -> None:
+    """Each periodic job: name, how often, plugin, what it does."""
+    from helpdesk import periodic
+
+    found = periodic.jobs()
+    if not found:
+        click.echo("Ningún complemento declara trabajos periódicos.")
+    for job in found.values():
+        click.echo(f"{job.name:<28} cada {job.every_seconds:>6} s  {job.plugin:<14} {job.title}")
+
+
+@periodic_group.command("run")
+@click.argument("name", required=False)
+@click.option("--tenant", "slug", help="Short name of one tenant (default: every active one).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def periodic_run_command(name: str | None, slug: str | None, as_json: bool) -> None:
+    """Run one periodic job (or all of them) now, e.g. from cron."""
+    from helpdesk import periodic
+    from helpdesk.tenancy import tenant_by_slug
+
+    found = periodic.jobs()
+    if name is not None and name not in found:
+        known = ", ".join(found) or "ninguno"
+        raise click.BadParameter(f"no existe el trabajo «{name}» (hay: {known})", param_hint="NAME")
+    tenants = None
+    if slug is not None:
+        tenant = tenant_by_slug(slug)
+        if tenant is None:
+            raise click.BadParameter(f"no existe el gobierno «{slug}»", param_hint="--tenant")
+        tenants = [tenant]
+    runs = [periodic.run(job, tenants) for key, job in found.items() if name in (None, key)]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {run.name: {"done": run.done, "failed": run.failed} for run in runs},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        for run in runs:
+            click.echo(f"{run.name}: {len(run.done)} gobiernos, {len(run.failed)} con error")
+            for failed, error in run.failed.items():
+                click.echo(f"  {failed}: {error}")
+    if any(run.failed for run in runs):
+        raise SystemExit(1)

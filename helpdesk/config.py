@@ -212,6 +212,27 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
                 86400,
             )
         ),
+        # Satisfaction surveys (issue 7): how many calendar days the link stays
+        # open, and after how many business days an unanswered one is recalled
+        # once (0: no reminder); the answer page is rate-limited per address.
+        "HELPDESK_SURVEY_EXPIRY_DAYS": int(
+            _number(
+                env.get("HELPDESK_SURVEY_EXPIRY_DAYS"), "HELPDESK_SURVEY_EXPIRY_DAYS", 30, 1, 365
+            )
+        ),
+        "HELPDESK_SURVEY_REMINDER_DAYS": int(
+            _number(
+                env.get("HELPDESK_SURVEY_REMINDER_DAYS"), "HELPDESK_SURVEY_REMINDER_DAYS", 3, 0, 60
+            )
+        ),
+        "HELPDESK_SURVEY_RATE_LIMIT": _rate(
+            env.get("HELPDESK_SURVEY_RATE_LIMIT"), "HELPDESK_SURVEY_RATE_LIMIT", "30/minute"
+        ),
+        # Whether the plugins' periodic jobs (PSDT-05's link check…) run from
+        # `helpdesk worker` and, without Redis, after responses; off: cron only.
+        "HELPDESK_PERIODIC_JOBS": _flag(
+            env.get("HELPDESK_PERIODIC_JOBS"), "HELPDESK_PERIODIC_JOBS", True
+        ),
         "HELPDESK_QUEUE": env.get("HELPDESK_QUEUE") or "helpdesk",
         # The address links in e-mails point to (jobs run outside any request).
         "HELPDESK_BASE_URL": _base_url(env.get("HELPDESK_BASE_URL")),

@@ -18,11 +18,15 @@ if TYPE_CHECKING:
     from flask import Blueprint
 
     from helpdesk.catalog import IndicatorDefinition
+    from helpdesk.catalog import PageLink
+    from helpdesk.catalog import PeriodicJob
     from helpdesk.catalog import RequirementIssue
     from helpdesk.catalog import ServiceDefinition
+    from helpdesk.catalog import SurveyQuestion
     from helpdesk.models import Tenant
     from helpdesk.models import Ticket
     from helpdesk.models import TicketEvent
+    from helpdesk.models import User
 
 hookspec = pluggy.HookspecMarker("helpdesk")
 hookimpl = pluggy.HookimplMarker("helpdesk")
@@ -67,6 +71,39 @@ def helpdesk_blueprints() -> list[Blueprint]:
     of that tenant, and are covered by CSRF protection like every core page.
 
     :return: a list of blueprints; ``[]`` when the plugin serves no pages.
+    """
+
+
+@hookspec
+def helpdesk_survey_questions(service: ServiceDefinition) -> list[SurveyQuestion]:
+    """Return the questions this plugin adds to the satisfaction survey of ``service``.
+
+    Called once per service of the catalog while the app is built; the answers
+    are kept for the app's life. The survey sent when a request is concluded
+    always asks the overall rating (Satisfecho / Regular / Insatisfecho) and an
+    optional comment; each :class:`~helpdesk.catalog.SurveyQuestion` adds one
+    more, of kind ``"scale"`` (those three levels), ``"yes_no"`` or ``"text"``,
+    required or not. Every plugin contributes: questions are asked in plugin
+    name order, then in the order returned. A code used twice for one service
+    stops start-up with an error naming the plugins.
+
+    :return: a list of survey questions; ``[]`` for a service the plugin asks nothing about.
+    """
+
+
+@hookspec
+def helpdesk_periodic_jobs() -> list[PeriodicJob]:
+    """Return the work this plugin needs done on a schedule.
+
+    Called once while the app is built. Each :class:`~helpdesk.catalog.PeriodicJob`
+    names itself, says how often it runs and gives ``run(tenant)``, which the
+    core calls once per active tenant with queries scoped to it: from
+    ``helpdesk worker`` (one self-rescheduling rq job each), after responses on
+    the embedded default, or from cron with ``helpdesk periodic run``. A failing
+    tenant is logged and the others still run. A name declared twice stops
+    start-up.
+
+    :return: a list of periodic jobs; ``[]`` when the plugin needs none.
     """
 
 
@@ -118,4 +155,22 @@ def helpdesk_ticket_transitioned(ticket: Ticket, event: TicketEvent) -> None:
     after it, so do no I/O here: enqueue work (notifications, documents).
 
     :return: nothing.
+    """
+
+
+# -- Pages: called while a page is built; must not write -------------------------
+
+
+@hookspec
+def helpdesk_ticket_links(ticket: Ticket, user: User, audience: str) -> list[PageLink]:
+    """Return links to show on a ticket's page, beside the steps.
+
+    Called each time the page of ``ticket`` is shown to ``user``; ``audience``
+    is ``"staff"`` (the desk's page) or ``"requester"`` (the requester's own).
+    A plugin that keeps a page of its own for part of its work (P11's
+    inspection, asset by asset) offers it here to whoever may use it, so
+    nobody has to know its address. Return quickly and write nothing.
+
+    :return: a list of :class:`~helpdesk.catalog.PageLink`; ``[]`` for tickets
+        the plugin has nothing to add to.
     """

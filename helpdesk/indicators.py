@@ -22,6 +22,7 @@ from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpdesk import measures
@@ -29,6 +30,7 @@ from helpdesk import periods
 from helpdesk import plugins
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.extensions import db
+from helpdesk.models import RecordedFigure
 from helpdesk.models import SlaClock
 from helpdesk.models import Survey
 from helpdesk.models import Tenant
@@ -46,6 +48,11 @@ Triple = tuple[float | None, float | None, float | None]
 
 class IndicatorError(ValueError):
     """An unknown indicator or a scope that cannot be computed (Spanish message)."""
+
+
+def internal_services() -> list[str]:
+    """Codes of the services only another service's hand-off opens."""
+    return sorted(service.code for service in plugins.host().catalog if service.internal)
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,10 @@ class Scope:
             found.append(Ticket.tenant_id == self.tenant_id)
         if self.service_code is not None:
             found.append(Ticket.service_code == self.service_code)
+        elif internal := internal_services():
+            # Tickets a service opens for itself (P10's dictamen técnico interno)
+            # are work, not requests: the general figures leave them out.
+            found.append(Ticket.service_code.not_in(internal))
         if self.unit_id is not None:
             found.append(Ticket.unit_id == self.unit_id)
         if self.department_id is not None:
@@ -267,10 +278,55 @@ def evaluate(measure: measures.Measure, scope: Scope) -> Triple:
         if part is None or whole is None:
             return None, part, whole
         return _percent(part, whole, measure.scale), part, whole
+    if isinstance(measure, measures.Recorded):
+        found = _recorded(measure, scope)
+        return found, None, None
     if isinstance(measure, measures.Custom):
         found = measure.compute(scope)
         return (None if found is None else float(found)), None, None
     raise IndicatorError(f"Medida desconocida: {measure!r}")
+
+
+def _recorded(measure: measures.Recorded, scope: Scope) -> float | None:
+    """The figure over the months whose first day falls in the period, per tenant."""
+    months = [
+        RecordedFigure.figure == measure.figure,
+        RecordedFigure.month >= scope.period.start,
+        RecordedFigure.month < scope.period.end,
+    ]
+    if scope.tenant_id is not None:
+        months.append(RecordedFigure.tenant_id == scope.tenant_id)
+    if measure.aggregate == measures.LAST:
+        latest = aliased(RecordedFigure)
+        last_month = (
+            select(func.max(latest.month))
+            .where(
+                latest.tenant_id == RecordedFigure.tenant_id,
+                latest.figure == measure.figure,
+                latest.month >= scope.period.start,
+                latest.month < scope.period.end,
+            )
+            .scalar_subquery()
+        )
+        months.append(RecordedFigure.month == last_month)
+    found = db.session.scalar(select(func.sum(RecordedFigure.value)).where(*months))
+    return None if found is None else float(found)
+
+
+def recorded_figures(found: Iterable[IndicatorDefinition]) -> list[measures.Recorded]:
+    """The hand-recorded figures the given indicators need, each once, in order."""
+    seen: dict[str, measures.Recorded] = {}
+
+    def walk(measure: measures.Measure | None) -> None:
+        if isinstance(measure, measures.Recorded):
+            seen.setdefault(measure.figure, measure)
+        elif isinstance(measure, measures.Ratio):
+            walk(measure.numerator)
+            walk(measure.denominator)
+
+    for definition_ in found:
+        walk(definition_.measure)
+    return list(seen.values())
 
 
 def _plain(count: int) -> Triple:

@@ -15,16 +15,21 @@ import re
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from typing import Any
 
 from flask import Flask
 from flask import current_app
 from flask import has_app_context
 
+if TYPE_CHECKING:
+    from helpdesk.catalog import PeriodicJob
+
 log = logging.getLogger(__name__)
 
 SWEEP_JOB_ID = "helpdesk-sla-sweep"
 OUTBOX_FLUSH_JOB_ID = "helpdesk-outbox-flush"
+PERIODIC_JOB_ID = "helpdesk-periodic"
 MAIL_JOB_ID = "helpdesk-mail"
 # The web tier gives up on Redis quickly: a request never hangs on it.
 QUICK_TIMEOUT = 2.0
@@ -88,7 +93,12 @@ def mail_job_id(app: Flask, message_id: int) -> str:
 
 
 def _schedule(
-    app: Flask, func: Callable[[], Any], job_id: str, interval: int, delay: float | None
+    app: Flask,
+    func: Callable[..., Any],
+    job_id: str,
+    interval: int,
+    delay: float | None,
+    *args: Any,
 ) -> Any:
     if interval <= 0:
         return None
@@ -96,6 +106,7 @@ def _schedule(
     return queue(app).enqueue_in(
         timedelta(seconds=max(seconds, 1)),
         func,
+        *args,
         job_id=job_id,
         # The worker stores the finished run under the same id as the next one
         # (already scheduled): the record must outlive the interval, or the
@@ -106,13 +117,16 @@ def _schedule(
 
 
 def run_sla_sweep() -> dict[str, list[str]]:
-    """The job: sweep every tenant, then schedule the next sweep (rq only)."""
+    """The job: sweep every tenant and send due survey reminders, then schedule the next
+    sweep (rq only)."""
     from helpdesk import sla_sweep
+    from helpdesk import surveys
 
     app = app_for_job()
     with app.app_context():
         try:
             result = sla_sweep.sweep()
+            surveys.remind_due()  # issue 7: the same periodic cycle
         finally:
             if app.config.get("HELPDESK_REDIS_URL"):
                 schedule_sla_sweep(app)
@@ -150,6 +164,38 @@ def schedule_outbox_flush(app: Flask, delay: float | None = None) -> Any:
     return _schedule(app, run_outbox_flush, outbox_flush_job_id(app), interval, delay)
 
 
+def periodic_job_id(app: Flask, name: str) -> str:
+    """One pending run per periodic job and queue."""
+    return f"{_job_id(app, PERIODIC_JOB_ID)}-{name}"
+
+
+def run_periodic_job(name: str) -> dict[str, Any]:
+    """The job: run a plugin's periodic job for every tenant, then schedule its next run."""
+    from helpdesk import periodic
+
+    app = app_for_job()
+    with app.app_context():
+        job = periodic.jobs().get(name)
+        if job is None:
+            # The plugin was removed since the run was scheduled: the chain ends here.
+            return {"missing": name}
+        try:
+            result = periodic.run(job)
+        finally:
+            if app.config.get("HELPDESK_REDIS_URL"):
+                schedule_periodic_job(app, job)
+    return {"done": result.done, "failed": result.failed}
+
+
+def schedule_periodic_job(app: Flask, job: PeriodicJob, delay: float | None = None) -> Any:
+    """Schedule a periodic job's next run (``HELPDESK_PERIODIC_JOBS`` off: never)."""
+    if not app.config.get("HELPDESK_PERIODIC_JOBS", True):
+        return None
+    return _schedule(
+        app, run_periodic_job, periodic_job_id(app, job.name), job.every_seconds, delay, job.name
+    )
+
+
 def start_worker(app: Flask, *, burst: bool = False) -> bool:
     """Run an rq worker with the scheduler for the app's queue (blocks unless ``burst``).
 
@@ -160,6 +206,8 @@ def start_worker(app: Flask, *, burst: bool = False) -> bool:
 
     schedule_sla_sweep(app, delay=1)
     schedule_outbox_flush(app, delay=1)
+    for job in app.extensions["helpdesk"].periodic_jobs.values():
+        schedule_periodic_job(app, job, delay=1)
     worker = Worker([queue(app)], connection=redis_connection(app))
     return worker.work(with_scheduler=True, burst=burst)
 
@@ -195,14 +243,17 @@ def install_in_process_sweep(app: Flask) -> None:
     Both throttled; ``register_jobs`` calls this one function.
     """
     install_in_process_flush(app)
+    install_in_process_periodic_jobs(app)
     interval = app.config.get("HELPDESK_SLA_SWEEP_SECONDS", 0)
     if app.config.get("HELPDESK_REDIS_URL") or interval <= 0:
         return
 
     def _sweep() -> None:
         from helpdesk import sla_sweep
+        from helpdesk import surveys
 
         sla_sweep.sweep()
+        surveys.remind_due()
 
     _after_responses(app, interval, _sweep, "SLA sweep")
 
@@ -219,3 +270,17 @@ def install_in_process_flush(app: Flask) -> None:
         outbox.flush()
 
     _after_responses(app, interval, _flush, "outbox flush")
+
+
+def install_in_process_periodic_jobs(app: Flask) -> None:
+    """On the embedded default (no Redis), run each plugin's periodic job after responses."""
+    if app.config.get("HELPDESK_REDIS_URL") or not app.config.get("HELPDESK_PERIODIC_JOBS", True):
+        return
+    for job in app.extensions["helpdesk"].periodic_jobs.values():
+
+        def _run(job: PeriodicJob = job) -> None:
+            from helpdesk import periodic
+
+            periodic.run(job)
+
+        _after_responses(app, job.every_seconds, _run, f"periodic job {job.name}")

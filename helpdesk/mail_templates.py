@@ -45,6 +45,8 @@ VARIABLES = (
     "text",
     "due",
     "author",
+    "survey_link",
+    "survey_until",
 )
 
 _FOOTER_TEXT = "\n\n{{ tenant }}\nConsulte la solicitud en: {{ link }}\n"
@@ -69,8 +71,16 @@ class MailKind:
 
 def _kind(kind: str, label: Any, subject: str, body: str, line: str = "") -> MailKind:
     html = "".join(f"<p>{part}</p>" for part in body.split("\n\n"))
+    # The survey's address is a link in the HTML part (issue 7).
+    html = html.replace("{{ survey_link }}", '<a href="{{ survey_link }}">{{ survey_link }}</a>')
     return MailKind(kind, label, subject, body + _FOOTER_TEXT, html + _FOOTER_HTML, line or subject)
 
+
+# Added to the requester's notice of the step that concluded the request (issue 7).
+_SURVEY_PARAGRAPH = (
+    "{% if survey_link %}\n\n¿Cómo le atendimos? Conteste la encuesta de satisfacción (tres "
+    "opciones, un minuto) hasta el {{ survey_until }}: {{ survey_link }}{% endif %}"
+)
 
 KINDS: dict[str, MailKind] = {
     k.kind: k
@@ -107,7 +117,7 @@ KINDS: dict[str, MailKind] = {
             _l("The request moved to another stage"),
             "Su solicitud {{ folio }}: {{ state }}",
             "{{ recipient }}:\n\nSu solicitud {{ folio }} ({{ service }}) pasó a la etapa "
-            "«{{ state }}».{% if reason %}\n\nMotivo: {{ reason }}{% endif %}",
+            "«{{ state }}».{% if reason %}\n\nMotivo: {{ reason }}{% endif %}" + _SURVEY_PARAGRAPH,
         ),
         _kind(
             "ticket_updated",
@@ -134,7 +144,7 @@ KINDS: dict[str, MailKind] = {
             _l("The request was concluded"),
             "Solicitud {{ folio }} concluida",
             "{{ recipient }}:\n\nSu solicitud {{ folio }} ({{ service }}) fue concluida."
-            "{% if text %}\n\n{{ text }}{% endif %}",
+            "{% if text %}\n\n{{ text }}{% endif %}" + _SURVEY_PARAGRAPH,
         ),
         _kind(
             "ticket_rejected",
@@ -172,6 +182,25 @@ KINDS: dict[str, MailKind] = {
             "La solicitud {{ folio }} ({{ service }}) venció {{ text }}: {{ due }}.",
             "La solicitud {{ folio }} ({{ service }}) venció {{ text }}: {{ due }}.",
         ),
+        _kind(
+            "survey_reminder",
+            _l("Reminder to answer the satisfaction survey"),
+            "Recordatorio: encuesta de satisfacción de su solicitud {{ folio }}",
+            "{{ recipient }}:\n\nSu solicitud {{ folio }} ({{ service }}) fue concluida y aún no "
+            "conocemos su opinión. Conteste la encuesta de satisfacción (tres opciones, un minuto) "
+            "hasta el {{ survey_until }}: {{ survey_link }}",
+            "Conteste la encuesta de satisfacción de su solicitud {{ folio }} hasta el "
+            "{{ survey_until }}.",
+        ),
+        _kind(
+            "survey_unsatisfied",
+            _l("A requester was unsatisfied with a concluded request"),
+            "Encuesta: solicitante insatisfecho con la solicitud {{ folio }}",
+            "{{ author }} contestó «Insatisfecho» en la encuesta de satisfacción de la solicitud "
+            "{{ folio }} ({{ service }}).{% if text %}\n\nComentario: {{ text }}{% endif %}"
+            "\n\nRegistre el seguimiento en: {{ survey_link }}",
+            "{{ author }} quedó insatisfecho con la solicitud {{ folio }} ({{ service }}).",
+        ),
     )
 }
 
@@ -185,6 +214,7 @@ REQUESTER_KINDS = (
     "ticket_concluded",
     "ticket_rejected",
     "comment_public",
+    "survey_reminder",
 )
 STAFF_KINDS = (
     "ticket_received",
@@ -195,6 +225,7 @@ STAFF_KINDS = (
     "comment_internal",
     "sla_at_risk",
     "sla_breached",
+    "survey_unsatisfied",
 )
 
 # What each variable holds, shown to the admin editing a template.
@@ -213,6 +244,11 @@ VARIABLE_HELP: dict[str, Any] = {
     ),
     "due": _l("When the deadline falls due (service-level notices)"),
     "author": _l("Who wrote the comment or took the step"),
+    "survey_link": _l(
+        "The address of the satisfaction survey, once the request is concluded (in the "
+        "unsatisfied-answer notice, the survey follow-up list)"
+    ),
+    "survey_until": _l("Until when the satisfaction survey can be answered"),
 }
 
 # Values of a real-looking request, for the preview an admin sees of a template.
@@ -225,7 +261,9 @@ SAMPLE_VALUES: dict[str, str] = {
     "text": "¿Podrían enviarnos el logotipo en alta resolución? Gracias.",
     "due": "lunes 9 de marzo de 2026, 14:00",
     "author": "Ricardo Sánchez Flores",
+    "survey_until": "lunes 23 de marzo de 2026, 10:30",
 }
+_SAMPLE_TOKEN = "EjemploDeEnlaceDeEncuesta-0123456789abcdefgh"  # the shape of a real token
 _SAMPLE_TARGET = "el plazo para atender"  # what ``text`` holds in service-level notices
 
 # Tags a mail template may not use: they need other templates (which mail
@@ -322,11 +360,16 @@ def sample_context(tenant: Tenant, kind: str | None = None) -> dict[str, str]:
     path = current_app.url_map.bind("").build(
         "desk.ticket" if staff_only else "requests.show", {"tenant": tenant.slug, "folio": folio}
     )
+    survey_path = current_app.url_map.bind("").build(
+        "surveys.follow_up" if staff_only else "surveys.answer",
+        {"tenant": tenant.slug} if staff_only else {"tenant": tenant.slug, "token": _SAMPLE_TOKEN},
+    )
     values = {
         **SAMPLE_VALUES,
         "tenant": tenant.name,
         "folio": folio,
         "link": current_app.config["HELPDESK_BASE_URL"] + path,
+        "survey_link": current_app.config["HELPDESK_BASE_URL"] + survey_path,
     }
     if kind in ("sla_at_risk", "sla_breached"):
         values["text"] = _SAMPLE_TARGET

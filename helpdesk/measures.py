@@ -18,6 +18,9 @@ service, requesting unit or department) during a period:
 - :class:`Satisfaction`: % of survey answers at one level of the scale.
 - :class:`SurveyResponse`: % of surveys answered.
 - :class:`Ratio`: one measure over another, times a scale (100 for a percentage).
+- :class:`Recorded`: a figure the office types in month by month (followers
+  counted by a social network's own statistics), summed over the period or
+  taken from its last recorded month.
 - :class:`Custom`: a plugin's own function of the scope, for what the others
   cannot say; it should still run one aggregate query.
 """
@@ -123,6 +126,30 @@ class Ratio:
     scale: float = 100.0
 
 
+SUM, LAST = "sum", "last"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A figure recorded by hand per month (:class:`~helpdesk.models.RecordedFigure`).
+
+    ``figure`` is its key, unique across plugins (prefix it with the service);
+    ``label`` names it on the form where the office records it. ``aggregate``
+    ``"sum"`` adds the months of the period (new followers), ``"last"`` takes
+    the last month recorded in the period (current followers). Months count
+    when their first day falls in the period; a period with no month recorded
+    has no value, never zero.
+    """
+
+    figure: str
+    label: str
+    aggregate: str = SUM
+
+    def __post_init__(self) -> None:
+        if self.aggregate not in (SUM, LAST):
+            raise ValueError(f"Recorded aggregate must be 'sum' or 'last', not {self.aggregate!r}")
+
+
 @dataclass(frozen=True)
 class Custom:
     """A plugin's own computation: ``compute(scope)`` returns the value or None."""
@@ -142,5 +169,6 @@ Measure = (
     | Satisfaction
     | SurveyResponse
     | Ratio
+    | Recorded
     | Custom
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from helpdesk import notifications
+from helpdesk import surveys
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
 from helpdesk.models import TicketEvent
@@ -49,6 +50,8 @@ def on_event(ticket: Ticket, event: TicketEvent, workflow: Workflow) -> None:
     """Write the notifications ``event`` causes (the caller commits)."""
     if event.transition in SILENT:
         return
+    # Issue 7: a concluded ticket gets its satisfaction survey in this same transaction.
+    survey = surveys.open_for(ticket, event, workflow)
     actor = event.actor if event.actor_id is not None else None
     if actor is None and event.actor_id is not None:
         actor = db.session.get(User, event.actor_id)
@@ -106,8 +109,19 @@ def on_event(ticket: Ticket, event: TicketEvent, workflow: Workflow) -> None:
         kind = "action_requested"
     else:
         kind = "state_changed"
+    people = requester_side(ticket)
+    if survey is not None:
+        # The survey's link goes to the requester only; the enlace hears of the step without it.
+        notifications.notify(
+            [ticket.requester],
+            kind=kind,
+            ticket=ticket,
+            context={**reason, **text, **surveys.mail_context(survey)},
+            exclude=actor,
+        )
+        people = [p for p in people if p is not None and p.id != ticket.requester_id]
     notifications.notify(
-        requester_side(ticket),
+        people,
         kind=kind,
         ticket=ticket,
         context={**reason, **text},

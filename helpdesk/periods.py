@@ -37,6 +37,9 @@ MONTH_NAMES = (
 )
 QUARTER_NAMES = ("primer", "segundo", "tercer", "cuarto")
 LONGEST_CUSTOM_DAYS = 3 * 366
+# Years a report may name: a period and the one before it, and the twelve months
+# of a trend, always exist.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 
 class PeriodError(ValueError):
@@ -128,6 +131,9 @@ FORMS = "2026-11 (mes), 2026-Q4 (trimestre), 2026 (año) o 2026-10-01..2026-12-3
 def parse(text: str) -> Period:
     """A period from its text form; :class:`PeriodError` explains a wrong one."""
     text = (text or "").strip()
+    year_text = text[:4]
+    if year_text.isdigit() and not FIRST_YEAR <= int(year_text) <= LAST_YEAR:
+        raise PeriodError(f"El año debe estar entre {FIRST_YEAR} y {LAST_YEAR}.")
     try:
         if found := _MONTH.match(text):
             number = int(found.group(2))

@@ -24,8 +24,11 @@ from helpdesk import hookspecs
 from helpdesk.catalog import Catalog
 from helpdesk.catalog import CatalogError
 from helpdesk.catalog import IndicatorDefinition
+from helpdesk.catalog import PageLink
+from helpdesk.catalog import PeriodicJob
 from helpdesk.catalog import RequirementIssue
 from helpdesk.catalog import ServiceDefinition
+from helpdesk.catalog import SurveyQuestion
 from helpdesk.catalog import indicator_index
 from helpdesk.catalog import stamp_plugin
 
@@ -39,6 +42,7 @@ ENTRY_POINT_GROUP = "helpdesk"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "helpdesk.defaults.indicators",
     "helpdesk.defaults.folio_pattern",
+    "helpdesk.defaults.survey",
 )
 
 log = logging.getLogger(__name__)
@@ -115,6 +119,10 @@ class PluginHost:
         self.trace = trace
         self.catalog = Catalog(self._collect_services())
         self.indicators = indicator_index(self._collect_indicators())
+        self.periodic_jobs = self._collect_periodic_jobs()
+        self._survey_questions = {
+            service.code: self._collect_survey_questions(service) for service in self.catalog
+        }
 
     def _per_plugin(self, hook_name: str) -> list[tuple[str, list]]:
         # Call each implementation on its own so every contribution can be
@@ -144,6 +152,52 @@ class PluginHost:
         for plugin_name, items in self._per_plugin("helpdesk_indicators"):
             indicators.extend(stamp_plugin(items, plugin_name))
         return indicators
+
+    def _collect_periodic_jobs(self) -> dict[str, PeriodicJob]:
+        jobs: dict[str, PeriodicJob] = {}
+        for plugin_name, items in self._per_plugin("helpdesk_periodic_jobs"):
+            for found in items:
+                if not isinstance(found, PeriodicJob):
+                    raise CatalogError(
+                        f"plugin {plugin_name!r} returned {found!r} from helpdesk_periodic_jobs"
+                    )
+                item = stamp_plugin([found], plugin_name)[0]
+                if item.name in jobs:
+                    raise CatalogError(
+                        f"duplicate periodic job {item.name}: declared by plugins "
+                        f"{jobs[item.name].plugin!r} and {plugin_name!r}"
+                    )
+                jobs[item.name] = item
+        return dict(sorted(jobs.items()))
+
+    def _collect_survey_questions(self, service: ServiceDefinition) -> tuple[SurveyQuestion, ...]:
+        # Called per implementation, like _per_plugin, so a duplicate code names both plugins.
+        hook = self.pm.hook.helpdesk_survey_questions
+        by_code: dict[str, str] = {}
+        found: list[tuple[str, int, SurveyQuestion]] = []
+        for impl in hook.get_hookimpls():
+            arguments = {"service": service}
+            items = list(impl.function(*(arguments[name] for name in impl.argnames)) or [])
+            for index, item in enumerate(items):
+                if not isinstance(item, SurveyQuestion):
+                    raise CatalogError(
+                        f"plugin {impl.plugin_name!r} returned {item!r} from "
+                        "helpdesk_survey_questions"
+                    )
+                if item.code in by_code:
+                    raise CatalogError(
+                        f"duplicate survey question {item.code} for {service.code}: declared by "
+                        f"plugins {by_code[item.code]!r} and {impl.plugin_name!r}"
+                    )
+                by_code[item.code] = impl.plugin_name
+                found.append((impl.plugin_name, index, item))
+        return tuple(item for _name, _index, item in sorted(found, key=lambda f: f[:2]))
+
+    def survey_questions(self, *, service: ServiceDefinition) -> list[SurveyQuestion]:
+        """The questions plugins add to ``service``'s satisfaction survey, in plugin order."""
+        if service.code not in self._survey_questions:
+            self._survey_questions[service.code] = self._collect_survey_questions(service)
+        return list(self._survey_questions[service.code])
 
     def template_folders(self) -> list[str]:
         """Each loaded plugin's ``templates/`` folder, as datasette plugins bundle theirs.
@@ -185,6 +239,15 @@ class PluginHost:
     def folio_pattern(self, *, service: ServiceDefinition, tenant: Any) -> str:
         """The folio pattern: a plugin's answer, else the core default."""
         return self.pm.hook.helpdesk_folio_pattern(service=service, tenant=tenant)
+
+    def ticket_links(self, *, ticket: Any, user: Any, audience: str) -> list[PageLink]:
+        """Every plugin's links for a ticket's page, in plugin order."""
+        results = self.pm.hook.helpdesk_ticket_links(ticket=ticket, user=user, audience=audience)
+        found = [link for result in reversed(results) for link in (result or [])]
+        for link in found:
+            if not isinstance(link, PageLink):
+                raise CatalogError(f"helpdesk_ticket_links returned {link!r}, not a PageLink")
+        return found
 
     def ticket_transitioned(self, *, ticket: Any, event: Any) -> None:
         """Tell plugins about a committed step; a failing plugin is logged, never raised."""

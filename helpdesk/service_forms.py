@@ -150,6 +150,47 @@ def describe(service: ServiceDefinition) -> list[dict[str, Any]]:
     return rows
 
 
+def readable_data(service: ServiceDefinition, data: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The request's data as people read it: each field's label, and chosen
+    options by their labels (nested rows, like P11's assets, too)."""
+    described = {row["name"]: row for row in describe(service)}
+    return [
+        (described[key]["label"] if key in described else key, _readable(described.get(key), raw))
+        for key, raw in data.items()
+    ]
+
+
+def _short(name: str) -> str:
+    # Sub-fields are named after their parent ("assets-0-brand").
+    return name.rsplit("-", 1)[-1]
+
+
+def _readable(row: dict[str, Any] | None, raw: Any) -> Any:
+    if row is None:
+        return raw
+    if "choices" in row:
+        labels = {str(choice["value"]): choice["label"] for choice in row["choices"]}
+        if isinstance(raw, list | tuple):
+            return [labels.get(str(item), item) for item in raw]
+        return raw if raw in (None, "") else labels.get(str(raw), raw)
+    subs = row.get("fields") or row.get("entries")
+    if subs and isinstance(raw, Mapping):
+        return _readable_mapping(subs, raw)
+    if subs and isinstance(raw, list):
+        return [
+            _readable_mapping(subs, item) if isinstance(item, Mapping) else item for item in raw
+        ]
+    return raw
+
+
+def _readable_mapping(subs: list[dict[str, Any]], raw: Mapping[str, Any]) -> dict[str, Any]:
+    by_name = {_short(sub["name"]): sub for sub in subs}
+    return {
+        (by_name[key]["label"] if key in by_name else key): _readable(by_name.get(key), value)
+        for key, value in raw.items()
+    }
+
+
 def _describe_field(field: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
         "name": field.name,

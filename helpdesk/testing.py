@@ -89,6 +89,8 @@ def make_test_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         "HELPDESK_SLA_SWEEP_SECONDS": 0,
         # Likewise the outbox flush (a test flushes when it means to).
         "HELPDESK_OUTBOX_FLUSH_SECONDS": 0,
+        # And the plugins' periodic jobs (a test runs them itself).
+        "HELPDESK_PERIODIC_JOBS": False,
         "HELPDESK_QUEUE": f"test-{uuid.uuid4().hex}",
         "HELPDESK_MAIL_FOLDER": str(instance / "mail"),
     }

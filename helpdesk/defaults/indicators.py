@@ -48,10 +48,11 @@ CORE_INDICATORS: list[IndicatorDefinition] = [
     _general(
         "requests_returned_for_requirements",
         "Solicitudes devueltas o rechazadas por requisitos incompletos",
-        "Número de solicitudes a las que en el periodo se pidió complementar requisitos o que "
-        "se rechazaron en la revisión de requisitos; cada una cuenta una vez",
+        "Número de solicitudes que en el periodo pasaron a «Requiere complementar requisitos» "
+        "(quienquiera que lo pidiera) o se rechazaron en la revisión de requisitos (paso "
+        "«Rechazar»); cada una cuenta una vez aunque se le devuelva varias veces",
         "solicitudes",
-        measures.Stepped(steps=("request_completion", "reject")),
+        measures.Stepped(steps=("reject",), states=("needs_completion",)),
         "mensual",
     ),
     _general(

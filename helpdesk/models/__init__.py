@@ -4,6 +4,7 @@ from helpdesk.models.accounts import ROLES
 from helpdesk.models.accounts import RoleMembership
 from helpdesk.models.accounts import User
 from helpdesk.models.base import TenantScoped
+from helpdesk.models.figures import RecordedFigure
 from helpdesk.models.notifications import MailTemplate
 from helpdesk.models.notifications import Notification
 from helpdesk.models.notifications import NotificationPreference
@@ -34,6 +35,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "OutboxMessage",
+    "RecordedFigure",
     "SlaClock",
     "Survey",
     "RoleMembership",

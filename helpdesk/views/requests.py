@@ -26,6 +26,7 @@ from helpdesk import plugins
 from helpdesk import service_forms
 from helpdesk import service_settings
 from helpdesk import staged_uploads
+from helpdesk import surveys
 from helpdesk import tickets
 from helpdesk.catalog import RequirementIssue
 from helpdesk.catalog import workflow_of
@@ -292,7 +293,13 @@ def mine() -> str:
         if service is not None:
             state = workflow_of(service).states.get(row.state)
             labels[row.id] = state.requester_label if state else row.state
-    return render_template("requests/mine.html", rows=rows, labels=labels, catalog=catalog)
+    return render_template(
+        "requests/mine.html",
+        rows=rows,
+        labels=labels,
+        catalog=catalog,
+        open_surveys=surveys.open_surveys(current_user, [row.id for row in rows]),
+    )
 
 
 @bp.get("/solicitudes/<folio>")

@@ -27,6 +27,7 @@ from helpdesk import documents
 from helpdesk import service_forms
 from helpdesk import service_settings
 from helpdesk import sla
+from helpdesk import surveys
 from helpdesk import tickets
 from helpdesk.catalog import RequirementIssue
 from helpdesk.documents import render_pdf
@@ -138,10 +139,18 @@ def render_ticket(
         links=tickets.linked(ticket),
         clocks=sla.ticket_readings(ticket),
         documents=documents.available(service, list(events), current_user),
-        field_labels={f["name"]: f["label"] for f in service_forms.describe(service)},
+        data_rows=service_forms.readable_data(service, ticket.data or {}),
         comment_form=comment_form if may_comment else None,
         may_write_internal=audience != "requester"
         and comments.may_comment(ticket, current_user, internal=True),
+        survey=surveys.open_survey(ticket, current_user) if audience == "requester" else None,
+        survey_answer=surveys.answer_of(ticket) if audience != "requester" else None,
+        rating_labels=surveys.RATING_LABELS,
+        plugin_links=host().ticket_links(
+            ticket=ticket,
+            user=current_user,
+            audience="requester" if audience == "requester" else "staff",
+        ),
     )
 
 
@@ -206,6 +215,12 @@ def take_transition(ticket: Ticket, name: str, *, audience: str) -> Response | s
             if isinstance(exc, TransitionError)
             else [issue.message for issue in exc.issues]
         )
+        if name not in {step.name for step in allowed(workflow, ticket, current_user)}:
+            # The step is not offered now (its guard refuses, or another step
+            # came first): no form to show the reason on, so say it on the page.
+            for message in messages:
+                flash(message, "error")
+            return redirect(back)
         target = getattr(form, getattr(exc, "field", None) or "reason", None) or form.reason
         if isinstance(exc, tickets.FilingError):
             target = form.attachments
@@ -273,20 +288,40 @@ def resubmit(ticket: Ticket) -> Response | str:
         if issues:
             attach_issues(form, issues)
         else:
+            # The missing document is often a file (the oficio, a photo): new
+            # ones go with the correction, tied to its event.
+            uploads = [
+                tickets.Upload(f.filename, f.stream)
+                for f in form.attachments.data or []
+                if f and f.filename
+            ]
+            stored: list[tuple[tickets.Upload, Any]] = []
             try:
+                stored = tickets.store_uploads(
+                    uploads, already=sum(a.size for a in ticket.attachments)
+                )
+                rows = tickets.attachment_rows(ticket, stored, current_user)
+                db.session.flush()
                 apply(
                     ticket.id,
                     "resubmit",
                     current_user,
                     workflow=workflow,
-                    fields={"data": data},
+                    fields={"data": data, "attachment_ids": [row.id for row in rows]},
                     expected_version=int(form.version.data or 0) or None,
                 )
+            except tickets.FilingError as exc:
+                db.session.rollback()
+                form.attachments.errors = [issue.message for issue in exc.issues]
             except TransitionError as exc:
+                db.session.rollback()
+                for _upload, saved in stored:
+                    tickets.storage().delete(saved.key)
                 flash(exc.message, "error")
                 return redirect(back)
-            flash(_("Your corrected request was sent."), "success")
-            return redirect(back)
+            else:
+                flash(_("Your corrected request was sent."), "success")
+                return redirect(back)
     return render_template(
         "requests/resubmit.html",
         form=form,

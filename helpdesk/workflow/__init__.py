@@ -1,10 +1,11 @@
 """Workflows as data, and the one function that moves a ticket between states.
 
-Public names for plugins: State, Transition, ClockKind, Outcome, Workflow, STAY,
+Public names for plugins: State, Transition, ClockKind, Outcome, Workflow, STAY, SYSTEM,
 skeleton(), default_workflow(); the engine's apply() and its errors.
 """
 
 from helpdesk.workflow.definition import STAY
+from helpdesk.workflow.definition import SYSTEM
 from helpdesk.workflow.definition import ClockKind
 from helpdesk.workflow.definition import Outcome
 from helpdesk.workflow.definition import State
@@ -16,6 +17,7 @@ from helpdesk.workflow.skeleton import skeleton
 
 __all__ = [
     "STAY",
+    "SYSTEM",
     "ClockKind",
     "Outcome",
     "State",

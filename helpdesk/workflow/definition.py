@@ -43,8 +43,10 @@ class WorkflowError(Exception):
 
 # Who may take a transition. Staff roles are the account roles; "requester"
 # is the person who filed the ticket (or asked through the help desk), and
-# "liaison" the enlace the requester named, matched by e-mail.
-ACTOR_ROLES = ("requester", "liaison", "coordinator", "agent", "tenant_admin")
+# "liaison" the enlace the requester named, matched by e-mail. "system" is the
+# help desk itself (a scheduled check): its steps are recorded without a person.
+ACTOR_ROLES = ("requester", "liaison", "coordinator", "agent", "tenant_admin", "system")
+SYSTEM = "system"
 
 # A transition whose target is STAY keeps the ticket in its current state
 # (assigning an agent, adding a note): it is still an event of the log.
@@ -53,8 +55,9 @@ STAY = "*"
 # Fields a transition can demand from the person taking it.
 FIELD_KINDS = ("reason", "file", "date", "assignee", "department", "data", "checklist", "text")
 
-Guard = Callable[["Ticket", "User"], "str | None"]
-Effect = Callable[["Ticket", "User", Mapping[str, Any]], None]
+# The user is None on a step the help desk takes itself (actor "system").
+Guard = Callable[["Ticket", "User | None"], "str | None"]
+Effect = Callable[["Ticket", "User | None", Mapping[str, Any]], None]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -25,6 +25,7 @@ from helpdesk.models.base import utcnow
 from helpdesk.transactions import is_retryable
 from helpdesk.workflow import fields as field_rules
 from helpdesk.workflow.definition import STAY
+from helpdesk.workflow.definition import SYSTEM
 from helpdesk.workflow.definition import Transition
 from helpdesk.workflow.definition import Workflow
 
@@ -86,13 +87,18 @@ def _load_for_update(ticket_id: int) -> Ticket:
     return ticket
 
 
-def _check(workflow: Workflow, ticket: Ticket, transition: Transition, user: User) -> None:
+def _check(workflow: Workflow, ticket: Ticket, transition: Transition, user: User | None) -> None:
     if ticket.state not in transition.sources:
         state = workflow.state(ticket.state).label
         raise TransitionError(
             f"«{transition.label}» no es posible: la solicitud está en «{state}»."
         )
-    if not actor_roles(ticket, user).intersection(transition.actors):
+    if user is None:
+        if SYSTEM not in transition.actors:
+            raise TransitionError(
+                f"«{transition.label}» lo registra una persona, no la mesa de ayuda."
+            )
+    elif not actor_roles(ticket, user).intersection(transition.actors):
         raise TransitionError(f"Su función no le permite «{transition.label}» en esta solicitud.")
     if transition.guard is not None:
         refusal = transition.guard(ticket, user)
@@ -103,7 +109,7 @@ def _check(workflow: Workflow, ticket: Ticket, transition: Transition, user: Use
 def apply(
     ticket_id: int,
     name: str,
-    actor: User,
+    actor: User | None,
     *,
     workflow: Workflow,
     reason: str | None = None,
@@ -112,6 +118,9 @@ def apply(
     context: Mapping[str, Any] | None = None,
 ) -> TicketEvent:
     """Take transition ``name`` on the ticket as ``actor`` and commit.
+
+    ``actor`` None is the help desk itself, allowed only on steps whose actors
+    include ``"system"``; the event is recorded without a person.
 
     :param expected_version: the version the user saw; a different current
         version refuses the transition (a stale form never overwrites).

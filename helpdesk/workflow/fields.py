@@ -48,7 +48,7 @@ def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]
 def apply_fields(
     transition: Transition,
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     fields: Mapping[str, Any],
     context: Mapping[str, Any],
 ) -> dict[str, Any]:

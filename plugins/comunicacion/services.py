@@ -7,6 +7,7 @@ manual (sections x.1, x.6 and x.7 of each procedure) and PSDT-06 (sections 1,
 
 from __future__ import annotations
 
+from helpdesk import measures
 from helpdesk.catalog import BusinessDuration
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.catalog import LeadTime
@@ -297,8 +298,25 @@ INDICATORS: list[IndicatorDefinition] = [
     IndicatorDefinition(
         code="psdt06_follower_increase",
         name="Número de atenciones efectuadas",
-        formula="(Nuevos seguidores / seguidores actuales) × 100",
+        formula=(
+            "(Nuevos seguidores / seguidores actuales) × 100; los nuevos seguidores son la "
+            "suma de los meses del periodo y los seguidores actuales los del último mes "
+            "registrado, ambos de Facebook y Twitter según sus estadísticas (RSDT-06.02), "
+            "registrados cada mes en «Cifras registradas»"
+        ),
         unit="% de incremento",
+        measure=measures.Ratio(
+            measures.Recorded(
+                "psdt06_new_followers",
+                "Nuevos seguidores en el mes (Facebook y Twitter, PSDT-06)",
+                measures.SUM,
+            ),
+            measures.Recorded(
+                "psdt06_current_followers",
+                "Seguidores actuales al cierre del mes (Facebook y Twitter, PSDT-06)",
+                measures.LAST,
+            ),
+        ),
         periodicity="trimestral",
         responsible="Director de Servicios Compartidos de Tecnología",
         service_code="PSDT-06",

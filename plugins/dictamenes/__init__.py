@@ -5,7 +5,10 @@ from flask import Blueprint
 
 from helpdesk import hookimpl
 from helpdesk.catalog import IndicatorDefinition
+from helpdesk.catalog import PageLink
 from helpdesk.catalog import ServiceDefinition
+from helpdesk.models import Ticket
+from helpdesk.models import User
 from plugins.dictamenes import indicators
 from plugins.dictamenes import services
 from plugins.dictamenes import views
@@ -24,3 +27,8 @@ def helpdesk_indicators() -> list[IndicatorDefinition]:
 @hookimpl
 def helpdesk_blueprints() -> list[Blueprint]:
     return [views.bp]
+
+
+@hookimpl
+def helpdesk_ticket_links(ticket: Ticket, user: User, audience: str) -> list[PageLink]:
+    return views.inspection_links(ticket, user, audience)

@@ -23,7 +23,9 @@ from flask import url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from helpdesk.catalog import PageLink
 from helpdesk.models import Ticket
+from helpdesk.models import User
 from helpdesk.ticket_access import ticket_by_folio_or_404
 from helpdesk.ticket_access import workflow_for
 from helpdesk.workflow.engine import StaleTicketError
@@ -98,6 +100,22 @@ def _timeline_text(
         f"Inspección de {len(results)} bienes informáticos: procede la baja de {fit} y no "
         f"procede la de {len(results) - fit}. El detalle por bien consta en la solicitud."
     )
+
+
+def inspection_links(ticket: Ticket, user: User, audience: str) -> list[PageLink]:
+    """The inspection page, on the desk's page of a P11 whose inspection is due."""
+    if audience != "staff" or ticket.service_code != P11_CODE:
+        return []
+    workflow = workflow_for(ticket)
+    if workflow.transition(RECORD_INSPECTION) not in allowed(workflow, ticket, user):
+        return []
+    return [
+        PageLink(
+            label="Registrar la inspección bien por bien",
+            url=url_for("dictamenes_p11.inspect", folio=ticket.folio),
+            hint="Presencia, estado y viabilidad de reparación de cada bien (11.7).",
+        )
+    ]
 
 
 @bp.route("/inspeccion/<folio>", methods=["GET", "POST"])

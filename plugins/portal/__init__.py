@@ -10,9 +10,11 @@ from flask import Blueprint
 
 from helpdesk import hookimpl
 from helpdesk.catalog import IndicatorDefinition
+from helpdesk.catalog import PeriodicJob
 from helpdesk.catalog import RequirementIssue
 from helpdesk.catalog import ServiceDefinition
 from plugins.portal import checks
+from plugins.portal import indicators
 from plugins.portal import links
 from plugins.portal import services
 from plugins.portal import views
@@ -30,12 +32,17 @@ def helpdesk_services() -> list[ServiceDefinition]:
 
 @hookimpl
 def helpdesk_indicators() -> list[IndicatorDefinition]:
-    return services.INDICATORS
+    return indicators.ALL
 
 
 @hookimpl
 def helpdesk_blueprints() -> list[Blueprint]:
     return [views.bp]
+
+
+@hookimpl
+def helpdesk_periodic_jobs() -> list[PeriodicJob]:
+    return [links.PERIODIC_CHECK]
 
 
 @hookimpl

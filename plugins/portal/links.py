@@ -15,6 +15,8 @@ a slow server never holds the ticket's row lock.
 from __future__ import annotations
 
 import logging
+import math
+import os
 import re
 import socket
 import urllib.error
@@ -28,10 +30,10 @@ from flask import current_app
 from flask import has_app_context
 from sqlalchemy import select
 
+from helpdesk.catalog import PeriodicJob
 from helpdesk.catalog import workflow_of
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
-from helpdesk.models import User
 from helpdesk.workflow.engine import TransitionError
 from helpdesk.workflow.engine import apply
 from plugins.portal import services
@@ -134,10 +136,21 @@ def check_link(url: str, timeout: float = DEFAULT_TIMEOUT) -> LinkCheck:
 
 
 def timeout() -> float:
-    """Seconds per attempt: ``HELPDESK_PORTAL_LINK_TIMEOUT`` in the app's settings, else 5."""
-    if has_app_context():
-        return float(current_app.config.get("HELPDESK_PORTAL_LINK_TIMEOUT", DEFAULT_TIMEOUT))
-    return DEFAULT_TIMEOUT
+    """Seconds per attempt: ``HELPDESK_PORTAL_LINK_TIMEOUT`` from the app's settings or
+    the environment (between 1 and 60), else 5; a wrong value is logged and ignored."""
+    raw = current_app.config.get("HELPDESK_PORTAL_LINK_TIMEOUT") if has_app_context() else None
+    if raw is None:
+        raw = os.environ.get("HELPDESK_PORTAL_LINK_TIMEOUT")
+    if raw in (None, ""):
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not 1 <= seconds <= 60:
+        log.warning("HELPDESK_PORTAL_LINK_TIMEOUT=%r no es un número entre 1 y 60; se usa 5", raw)
+        return DEFAULT_TIMEOUT
+    return seconds
 
 
 def url_in(text: str | None) -> str | None:
@@ -156,39 +169,14 @@ def published_link(ticket: Ticket) -> str:
     return str((ticket.data or {}).get("service_url") or "")
 
 
-def _may_act(ticket: Ticket, user: User | None) -> bool:
-    # The engine's own rule refuses anyone else; this only picks a plausible person.
-    if user is None or not user.active or user.tenant_id != ticket.tenant_id:
-        return False
-    if user.has_role("coordinator"):
-        return True
-    return user.has_role("agent") and ticket.department_id in (None, user.department_id)
+def record(ticket: Ticket, result: LinkCheck) -> str | None:
+    """Take the step ``result`` calls for, as the help desk itself, and commit.
 
-
-def _responsible(ticket: Ticket, preferred: User | None) -> User | None:
-    """Who the automatic step is recorded for: whoever took the step checked, else the
-    last person who published or fixed, the assignee, or a coordinator of the tenant.
-
-    The core has no system account, so a person of the office is named; the
-    step's text says the verification was automatic.
-    """
-    candidates: list[User | None] = [preferred]
-    candidates += [event.actor for event in reversed(taken(ticket, (*LINK_STEPS, "nc_verify")))]
-    candidates.append(ticket.assignee)
-    candidates += [
-        user
-        for user in db.session.scalars(select(User).where(User.tenant_id == ticket.tenant_id))
-        if user.has_role("coordinator")
-    ]
-    return next((user for user in candidates if _may_act(ticket, user)), None)
-
-
-def record(ticket: Ticket, result: LinkCheck, actor: User | None = None) -> str | None:
-    """Take the step ``result`` calls for and commit; returns its name, or None.
-
-    A dead link opens the non-conformity from any published state; a live one
-    closes the verification after a publication (``confirm_visible``) or a fix
-    (``nc_verify``) and is otherwise not recorded (a daily check would flood the log).
+    Returns the step's name, or None. A dead link opens the non-conformity from
+    any published state; a live one closes the verification after a publication
+    (``confirm_visible``) or a fix (``nc_verify``) and is otherwise not recorded
+    (a daily check would flood the log). The step has no person: the check is
+    the help desk's (actor ``system``), and its text says it was automatic.
     """
     workflow = workflow_of(services.PSDT05)
     if result.ok:
@@ -198,15 +186,11 @@ def record(ticket: Ticket, result: LinkCheck, actor: User | None = None) -> str 
     transition = workflow.transition(name) if name else None
     if transition is None or ticket.state not in transition.sources:
         return None
-    person = _responsible(ticket, actor)
-    if person is None:
-        log.warning("%s: nadie puede registrar la verificación de la liga", ticket.folio)
-        return None
     message = f"{AUTOMATIC}: {result.describe()}"
     if result.ok:
-        apply(ticket.id, name, person, workflow=workflow, fields={"text": message})
+        apply(ticket.id, name, None, workflow=workflow, fields={"text": message})
     else:
-        apply(ticket.id, name, person, workflow=workflow, reason=message)
+        apply(ticket.id, name, None, workflow=workflow, reason=message)
     return name
 
 
@@ -219,7 +203,7 @@ def after_step(ticket: Ticket, event: TicketEvent) -> None:
         return
     try:
         result = check_link(published_link(ticket), timeout())
-        record(ticket, result, event.actor)
+        record(ticket, result)
     except TransitionError as exc:
         log.info("%s: verificación de la liga sin efecto: %s", ticket.folio, exc.message)
     except Exception:
@@ -272,3 +256,20 @@ def check_links(tenant: Tenant, *, seconds: float | None = None) -> list[OrderCh
             log.info("%s: verificación de la liga sin efecto: %s", folio, exc.message)
         results.append(OrderCheck(folio=folio, state=state, check=result, step=step))
     return sorted(results, key=lambda item: item.folio)
+
+
+def _scheduled_check(tenant: Tenant) -> None:
+    results = check_links(tenant)
+    opened = [item.folio for item in results if item.step == "open_nonconformity"]
+    if opened:
+        log.info("%s: liga no visible en %s", tenant.slug, ", ".join(opened))
+
+
+# PSDT-07 monitoring: every published e-service is checked once a day, besides
+# right after its publication or fix (after_step).
+PERIODIC_CHECK = PeriodicJob(
+    name="portal-check-links",
+    title="PSDT-05: verificar que los servicios publicados se vean en el Portal",
+    every_seconds=24 * 3600,
+    run=_scheduled_check,
+)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from helpdesk.workflow import STAY
+from helpdesk.workflow import SYSTEM
 from helpdesk.workflow import ClockKind
 from helpdesk.workflow import State
 from helpdesk.workflow import Transition
@@ -103,7 +104,7 @@ def psdt05_workflow() -> Workflow:
             label="Verificar que la liga funcione en el Portal",
             sources=("published",),
             target="visible",
-            actors=STAFF,
+            actors=(*STAFF, SYSTEM),
             requires=("text",),
         )
     )
@@ -113,7 +114,7 @@ def psdt05_workflow() -> Workflow:
             label="Abrir servicio no conforme: servicio no visible en el portal",
             sources=(*PUBLISHED_STATES, "nc_fixed"),
             target="nonconforming",
-            actors=STAFF,
+            actors=(*STAFF, SYSTEM),
             requires=("reason",),
             style="danger",
         )
@@ -146,7 +147,7 @@ def psdt05_workflow() -> Workflow:
             label="Verificar que el servicio se vea en el Portal",
             sources=("nc_fixed",),
             target="visible",
-            actors=STAFF,
+            actors=(*STAFF, SYSTEM),
             requires=("text",),
         )
     )

@@ -284,3 +284,22 @@ def test_the_scope_lists_general_indicators_and_those_of_offered_services(demo):
         codes = {d.code for d in indicators.definitions_for(scope)}
         assert "requests_received" in codes and "psdt05_services_published" in codes
         assert not any(code.startswith("p09_") for code in codes)
+
+
+def test_tickets_a_service_opens_for_itself_are_not_requests(book, demo):
+    from helpdesk import tickets as ticket_rules
+    from helpdesk.models import User as Person
+
+    with demo.app_context():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
+        with scoped_to(tenant), at(2026, 10, 20, 10, 0):
+            source = db.session.get(Ticket, book["A"])
+            actor = db.session.scalar(select(Person).where(Person.email == COORD))
+            internal = ticket_rules.open_linked(source, "GCH-CCS-P10-DTI", actor, {})
+            db.session.commit()
+            assert internal.service_code in indicators.internal_services()
+    assert values(demo, "2026-Q4")["requests_received"][0] == 4  # as before
+    with demo.app_context():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
+        scope = Scope.of(tenant, periods.parse("2026-Q4"), service_code="GCH-CCS-P10-DTI")
+        assert indicators.read(indicators.definition("requests_received"), scope).value == 1

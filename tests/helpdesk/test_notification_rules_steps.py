@@ -29,6 +29,18 @@ turned = support.turned
 in_progress = support.in_progress
 
 
+def survey_mail_values(app, ticket_id):
+    from sqlalchemy import select
+
+    from helpdesk import surveys
+    from helpdesk.extensions import db
+    from helpdesk.models import Survey
+
+    with app.app_context():
+        survey = db.session.scalar(select(Survey).where(Survey.ticket_id == ticket_id))
+        return surveys.mail_context(survey)
+
+
 # --- the coordinator's steps --------------------------------------------------------------
 
 
@@ -155,9 +167,12 @@ def test_conclude_tells_the_requester_with_the_text(demo, in_progress, move):
     assert seen.mailed == seen.told
     mail = seen.mails[(REQUESTER, "ticket_concluded")]
     assert mail["subject"] == f"Solicitud {folio} concluida"
+    survey = survey_mail_values(demo, in_progress)  # issue 7: the survey's link and deadline
     assert mail["text"] == (
         f"Laura Méndez Ortiz:\n\nSu solicitud {folio} (Préstamo de proyector) fue concluida."
         "\n\nSe entregó el proyector en el salón.\n\n"
+        "¿Cómo le atendimos? Conteste la encuesta de satisfacción (tres opciones, un minuto) "
+        f"hasta el {survey['survey_until']}: {survey['survey_link']}\n\n"
         "Gobierno de Chalco\n"
         f"Consulte la solicitud en: {link(folio, staff=False)}"
     )

@@ -45,6 +45,9 @@ def test_parse(text, start, end, kind, label):
         ("2026-02-30..2026-03-01", "no es una fecha válida"),
         ("2026-12-01..2026-11-01", "termina antes de empezar"),
         ("2020-01-01..2026-01-01", "a lo más tres años"),
+        ("0001", "entre 1900 y 2100"),
+        ("0001-Q1", "entre 1900 y 2100"),
+        ("2101-01-01..2101-01-31", "entre 1900 y 2100"),
     ],
 )
 def test_wrong_periods_say_how_to_write_them(text, message):

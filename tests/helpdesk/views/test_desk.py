@@ -120,10 +120,24 @@ def test_staff_page_shows_only_the_steps_the_user_may_take(demo, login_as, make_
     assert "/pasos/start" not in text
     agent = login_as("agent").get(f"/chalco/mesa/solicitudes/{folio}").get_data(as_text=True)
     assert "/pasos/" not in agent
-    refused = login_as("agent").post(
-        f"/chalco/mesa/solicitudes/{folio}/pasos/turn", {"version": "1"}
-    )
-    assert refused.status_code == 400
+    agent = login_as("agent")
+    refused = agent.post(f"/chalco/mesa/solicitudes/{folio}/pasos/turn", {"version": "1"})
+    # A step the page does not offer has no form to show the reason on: it is
+    # said on the ticket's page instead.
+    assert refused.status_code == 302
+    assert refused.headers["Location"].endswith(f"/chalco/mesa/solicitudes/{folio}")
+    page = agent.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Su función no le permite «Turnar" in page
+    assert row(demo, folio).state == "received"
+
+
+def test_a_step_not_possible_in_this_state_says_why(demo, login_as, make_ticket):
+    folio = folio_of(demo, make_ticket("GCH-CCS-P10", data=P10_DATA))
+    coordinator = login_as("coordinator")
+    refused = step(coordinator, folio, "conclude", text="Listo")
+    assert refused.status_code == 302
+    page = coordinator.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "no es posible: la solicitud está en «Recibida»" in page
     assert row(demo, folio).state == "received"
 
 

@@ -157,6 +157,14 @@ def test_p11_from_the_oficio_to_the_dictamen_de_baja(demo, login_as, staff, p11_
     assert ticket.state == "inspected"
     results = ticket.data["inspection"]["assets"]
     assert [r["qualifies"] for r in results] == [True, True]
+    # What the indicators add up (plugins/dictamenes/counts.py).
+    assert ticket.data["inspection"]["tally"] == {
+        "qualify": 2,
+        "unfit": 0,
+        "absent": 0,
+        "wrong_data": 0,
+        "repairable": 0,
+    }
     assert results[0]["findings"] == "Tarjeta madre quemada"
     timeline = agent.get(f"{DESK}/{folio}").get_data(as_text=True)
     assert "serie MXL1234ABC): presente: sí; datos correctos: sí; reparación: No viable" in (
@@ -218,8 +226,9 @@ def test_p11_a_failed_condition_gets_an_oficio_and_no_dictamen(
     page = agent.get(f"{DESK}/{folio}").get_data(as_text=True)
     assert "Emitir el dictamen técnico de baja" not in page
     # Refused by its guard (the page lists only the steps it allows).
-    step(agent, folio, "issue_dictamen", expect=400, text="Se emite")
-    step(coordinator, folio, "decline_some_assets", expect=400, reason="x")
+    # Refused steps the page does not offer come back to the page with the reason.
+    step(agent, folio, "issue_dictamen", expect=302, text="Se emite")
+    step(coordinator, folio, "decline_some_assets", expect=302, reason="x")
     assert state_of(demo, folio) == "inspected"
 
     # 9: the Coordinador's oficio with the reasons; no dictamen is issued.
@@ -237,7 +246,7 @@ def test_p11_a_failed_condition_gets_an_oficio_and_no_dictamen(
     assert "mantenimiento correctivo" in oficio
     assert "Dirección de la Mujer" in oficio
     assert requester.get(documents_url(folio, "dictamen-baja")).status_code == 404
-    step(agent, folio, "issue_dictamen", expect=400, text="Se emite")
+    step(agent, folio, "issue_dictamen", expect=302, text="Se emite")
     step(agent, folio, "conclude", text="Oficio entregado; sin dictamen")
     ticket = ticket_of(demo, folio)
     assert ticket.state == "concluded"
@@ -265,8 +274,8 @@ def test_p11_dictamen_lists_only_the_assets_that_qualify(demo, login_as, staff, 
     record(demo, agent, folio, FIT, {"present": "no", "findings": "No se localizó"})
 
     # The oficio for the asset that does not qualify goes first, then the dictamen.
-    step(agent, folio, "issue_dictamen", expect=400, text="Se emite")
-    step(coordinator, folio, "decline_dictamen", expect=400, reason="x")
+    step(agent, folio, "issue_dictamen", expect=302, text="Se emite")
+    step(coordinator, folio, "decline_dictamen", expect=302, reason="x")
     step(coordinator, folio, "decline_some_assets", reason="La impresora no se presentó.")
     assert state_of(demo, folio) == "partly_declined"
     step(agent, folio, "issue_dictamen", text="Equipo obsoleto")
@@ -290,6 +299,19 @@ def test_p11_the_plain_step_form_points_to_the_inspection_page(
     refused = step(staff["agent"], folio, "record_inspection", expect=400, text="Todo bien")
     assert inspection_url(folio) in refused.get_data(as_text=True)
     assert state_of(demo, folio) == "inspection_scheduled"
+
+
+def test_hook_helpdesk_ticket_links(demo, login_as, staff, p11_checklist):
+    """The desk's page offers the inspection page while the inspection is due, and only then."""
+    requester = login_as("requester")
+    folio = folio_from(file_p11(requester, demo, ASSET))
+    label = "Registrar la inspección bien por bien"
+    assert label not in staff["agent"].get(f"{DESK}/{folio}").get_data(as_text=True)
+    folio = to_inspection(demo, requester, staff, p11_checklist, ASSET)
+    page = staff["agent"].get(f"{DESK}/{folio}").get_data(as_text=True)
+    assert label in page and f'href="{inspection_url(folio)}"' in page
+    mine = requester.get(f"/chalco/solicitudes/{folio}").get_data(as_text=True)
+    assert label not in mine
 
 
 def test_p11_inspection_page_is_for_staff_at_the_right_moment(demo, login_as, staff, p11_checklist):

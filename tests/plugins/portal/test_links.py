@@ -121,7 +121,7 @@ def test_a_dead_link_reopens_even_a_closed_order(demo, published, link_server, p
     assert state(demo, published["/en-pruebas"]) == "awaiting_confirmation"
     opened = events(demo, closed)[-1]
     assert "Verificación automática" in opened.reason and "HTTP 404" in opened.reason
-    assert opened.actor.email == "tecnico@sinaloa.example"  # who last published it
+    assert opened.actor is None  # the help desk's own step, no person named
     # Fixed and verified, the order goes back through notification and confirmation.
     link_server.routes["/cerrada"] = 200
     agent = people["agent"]
@@ -159,3 +159,44 @@ def test_the_staff_page_lists_and_checks_the_links(demo, published, link_server,
     assert login_as("requester", tenant="sinaloa").get("/sinaloa/s/portal/ligas").status_code == 403
     # Chalco has no PSDT-05 orders and does not offer the service.
     assert login_as("coordinator").get("/chalco/s/portal/ligas").status_code == 404
+
+
+# -- on a schedule ----------------------------------------------------------------
+
+
+def test_the_daily_job_checks_every_tenants_published_orders(demo, published, link_server):
+    from helpdesk import periodic
+
+    link_server.routes["/en-pruebas"] = 404
+    with demo.app_context():
+        job = periodic.jobs()["portal-check-links"]
+        assert (job.plugin, job.every_seconds) == ("portal", 24 * 3600)
+        result = periodic.run(job)
+    assert result.failed == {} and "sinaloa" in result.done
+    assert state(demo, published["/en-pruebas"]) == "nonconforming"
+    opened = events(demo, published["/en-pruebas"])[-1]
+    assert opened.transition == "open_nonconformity" and opened.actor is None
+    assert "Verificación automática" in opened.reason
+
+
+@pytest.mark.parametrize(
+    ("configured", "environment", "expected"),
+    [
+        (None, None, 5.0),
+        (None, "12", 12.0),
+        (3, "12", 3.0),
+        (None, "mucho", 5.0),
+        (None, "0", 5.0),
+        (None, "600", 5.0),
+    ],
+)
+def test_the_timeout_comes_from_the_settings_or_the_environment(
+    app, monkeypatch, configured, environment, expected
+):
+    if environment is None:
+        monkeypatch.delenv("HELPDESK_PORTAL_LINK_TIMEOUT", raising=False)
+    else:
+        monkeypatch.setenv("HELPDESK_PORTAL_LINK_TIMEOUT", environment)
+    app.config["HELPDESK_PORTAL_LINK_TIMEOUT"] = configured
+    with app.app_context():
+        assert links.timeout() == expected

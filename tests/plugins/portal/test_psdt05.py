@@ -85,6 +85,20 @@ def test_workflow_shape():
     assert "concluded" in workflow.transition("open_nonconformity").sources
 
 
+def surveys_of(app, folio):
+    from helpdesk.models import Survey
+    from helpdesk.models import Ticket
+
+    with app.app_context():
+        return len(
+            db.session.scalars(
+                select(Survey)
+                .join(Ticket, Ticket.id == Survey.ticket_id)
+                .where(Ticket.folio == folio)
+            ).all()
+        )
+
+
 def test_order_from_phone_call_to_closing_with_two_unsatisfied_rounds(demo, people, link_server):
     link_server.routes["/tenencia"] = 200
     url = link_server.url("/tenencia")
@@ -131,11 +145,15 @@ def test_order_from_phone_call_to_closing_with_two_unsatisfied_rounds(demo, peop
 
     ok(staff_step(agent, "sinaloa", folio, "notify_publication", text="Corregido"))
     # Only the requester confirms.
-    assert staff_step(agent, "sinaloa", folio, "confirm_satisfaction").status_code == 400
+    assert staff_step(agent, "sinaloa", folio, "confirm_satisfaction").status_code == 302
     ok(requester_step(requester, "sinaloa", folio, "confirm_satisfaction"))
     assert state(demo, folio) == "satisfied"
+    # The confirmation is a step of the order, not the survey: that one comes
+    # only once the order is concluded.
+    assert surveys_of(demo, folio) == 0
     ok(staff_step(people["coordinator"], "sinaloa", folio, "conclude", text="Orden cerrada"))
     assert state(demo, folio) == "concluded"
+    assert surveys_of(demo, folio) == 1
 
     names = transitions(demo, folio)
     assert names.count("publish") == 3 and names.count("confirm_visible") == 3
@@ -162,7 +180,7 @@ def test_a_dead_link_opens_the_nonconformity_until_it_is_visible(demo, people, l
     assert ("GET", "/pagos") in link_server.hits
     # The annex's treatment: cause first, then the fix, then the verification.
     refused = staff_step(agent, "sinaloa", folio, "nc_fix", text="Se corrigió")
-    assert refused.status_code == 400
+    assert refused.status_code == 302
     ok(staff_step(agent, "sinaloa", folio, "nc_cause", text="La liga apunta a una ruta vieja"))
     assert state(demo, folio) == "nonconforming"
     ok(staff_step(agent, "sinaloa", folio, "nc_fix", text="Se reinició el servidor"))
@@ -209,7 +227,7 @@ def test_requester_cannot_take_staff_steps(demo, people, link_server):
     requester = people["requester"]
     response = requester.post(f"/sinaloa/mesa/solicitudes/{folio}/pasos/publish", {"text": "x"})
     assert response.status_code == 403
-    assert requester_step(requester, "sinaloa", folio, "publish", text="x").status_code == 400
+    assert requester_step(requester, "sinaloa", folio, "publish", text="x").status_code == 302
     assert state(demo, folio) == "in_progress"
 
 
