@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
 
     from helpdesk.views import admin
     from helpdesk.views import auth
+    from helpdesk.views import dashboards
     from helpdesk.views import desk
     from helpdesk.views import figures
     from helpdesk.views import monitor
@@ -98,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(requests.bp)
     app.register_blueprint(desk.bp)
     app.register_blueprint(monitor.bp)
+    app.register_blueprint(dashboards.bp)
     app.register_blueprint(figures.bp)
     app.register_blueprint(notifications.bp)
     app.register_blueprint(surveys.bp)
