@@ -38,6 +38,7 @@ from helpdesk.models import TenantService
 from helpdesk.models import Ticket
 from helpdesk.models import TicketEvent
 from helpdesk.periods import Period
+from helpdesk.tenancy import ALL_TENANTS
 
 DEFAULT_ZONE = "America/Mexico_City"
 HOUR = 3600.0
@@ -128,8 +129,21 @@ class Reading:
 # -- evaluation ------------------------------------------------------------------
 
 
+def scoped(statement: Select) -> Select:
+    """A query of the engine, scoped by its :class:`Scope` alone.
+
+    Every query filters the scope's tenant on its driving table (the tickets,
+    or the figures), and what it joins or correlates (events, clocks, surveys)
+    belongs to those tickets. The session's own tenant criteria would add
+    ``tenant_id = ?`` inside each correlated subquery as well, and SQLite then
+    picks the tenant index over the ticket's and reads every clock of the
+    tenant once per ticket (0.75 s instead of 5 ms on 5,000 tickets).
+    """
+    return statement.execution_options(**{ALL_TENANTS: True})
+
+
 def _count(statement: Select) -> int:
-    return int(db.session.scalar(statement) or 0)
+    return int(db.session.scalar(scoped(statement)) or 0)
 
 
 def _tickets(scope: Scope, *where: ColumnElement[bool]) -> int:
@@ -145,7 +159,7 @@ def _quantile(column: ColumnElement, statement: Select, quantile: float) -> floa
     linearly between the two nearest ranks (as PostgreSQL's percentile_cont)."""
     if db.session.get_bind().dialect.name == "postgresql":
         found = db.session.scalar(
-            statement.with_only_columns(func.percentile_cont(quantile).within_group(column))
+            scoped(statement.with_only_columns(func.percentile_cont(quantile).within_group(column)))
         )
         return None if found is None else float(found)
     count = _count(statement.with_only_columns(func.count(column)))
@@ -155,7 +169,7 @@ def _quantile(column: ColumnElement, statement: Select, quantile: float) -> floa
     lower = math.floor(position)
     values = list(
         db.session.scalars(
-            statement.with_only_columns(column).order_by(column).offset(lower).limit(2)
+            scoped(statement.with_only_columns(column).order_by(column).offset(lower).limit(2))
         )
     )
     if len(values) == 1 or position == lower:
@@ -203,8 +217,10 @@ def _sla_compliance(measure: measures.SlaCompliance, scope: Scope) -> Triple:
 
     missed = clocks(SlaClock.used_seconds > SlaClock.budget_seconds)
     row = db.session.execute(
-        select(func.count(Ticket.id), func.coalesce(func.sum(case((missed, 0), else_=1)), 0)).where(
-            *scope.ticket_filters(), scope.closed(), clocks()
+        scoped(
+            select(
+                func.count(Ticket.id), func.coalesce(func.sum(case((missed, 0), else_=1)), 0)
+            ).where(*scope.ticket_filters(), scope.closed(), clocks())
         )
     ).one()
     total, met = int(row[0]), int(row[1])
@@ -309,7 +325,7 @@ def _recorded(measure: measures.Recorded, scope: Scope) -> float | None:
             .scalar_subquery()
         )
         months.append(RecordedFigure.month == last_month)
-    found = db.session.scalar(select(func.sum(RecordedFigure.value)).where(*months))
+    found = db.session.scalar(scoped(select(func.sum(RecordedFigure.value)).where(*months)))
     return None if found is None else float(found)
 
 

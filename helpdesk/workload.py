@@ -28,6 +28,7 @@ from helpdesk import periods
 from helpdesk import plugins
 from helpdesk.extensions import db
 from helpdesk.indicators import Scope
+from helpdesk.indicators import scoped
 from helpdesk.measures import CONCLUDED
 from helpdesk.models import Department
 from helpdesk.models import SlaClock
@@ -151,21 +152,23 @@ def breakdown(scope: Scope, dimension: str, *, satisfaction: bool = False) -> li
         or_(Ticket.closed_at.is_(None), Ticket.closed_at >= scope.end),
     )
     rows = db.session.execute(
-        select(
-            key.label("key"),
-            _sum(scope.received()).label("received"),
-            _sum(concluded).label("concluded"),
-            _sum(still_open).label("open_at_end"),
-            _sum(and_(concluded, _sla_met())).label("sla_met"),
-            _sum(and_(concluded, _sla_counted())).label("sla_total"),
+        scoped(
+            select(
+                key.label("key"),
+                _sum(scope.received()).label("received"),
+                _sum(concluded).label("concluded"),
+                _sum(still_open).label("open_at_end"),
+                _sum(and_(concluded, _sla_met())).label("sla_met"),
+                _sum(and_(concluded, _sla_counted())).label("sla_total"),
+            )
+            # Only the tickets alive during the period can count in any column.
+            .where(
+                *scope.ticket_filters(),
+                Ticket.received_at < scope.end,
+                or_(Ticket.closed_at.is_(None), Ticket.closed_at >= scope.start),
+            )
+            .group_by(key)
         )
-        # Only the tickets alive during the period can count in any column.
-        .where(
-            *scope.ticket_filters(),
-            Ticket.received_at < scope.end,
-            or_(Ticket.closed_at.is_(None), Ticket.closed_at >= scope.start),
-        )
-        .group_by(key)
     ).all()
     surveys = _surveys_by(scope, key) if satisfaction else {}
     labels = _labels(dimension, [row.key for row in rows], scope.tenant_id is None)
@@ -191,15 +194,17 @@ def _busiest_first(row: Load) -> tuple[Any, ...]:
 
 def _surveys_by(scope: Scope, key: Any) -> dict[Any, dict[str, int]]:
     rows = db.session.execute(
-        select(
-            key.label("key"),
-            _sum(Survey.rating == "satisfied").label("satisfied"),
-            _sum(Survey.answered_at.is_not(None)).label("answered"),
+        scoped(
+            select(
+                key.label("key"),
+                _sum(Survey.rating == "satisfied").label("satisfied"),
+                _sum(Survey.answered_at.is_not(None)).label("answered"),
+            )
+            .select_from(Survey)
+            .join(Ticket, Ticket.id == Survey.ticket_id)
+            .where(*scope.ticket_filters(), scope.closed())
+            .group_by(key)
         )
-        .select_from(Survey)
-        .join(Ticket, Ticket.id == Survey.ticket_id)
-        .where(*scope.ticket_filters(), scope.closed())
-        .group_by(key)
     ).all()
     return {
         row.key: {"satisfied": int(row.satisfied), "answered": int(row.answered)} for row in rows
@@ -326,7 +331,7 @@ def _grouped(rows: Any, columns: Any) -> dict[int, dict[str, int]]:
         .group_by(rows.c.bucket)
     )
     found = {}
-    for row in db.session.execute(statement):
+    for row in db.session.execute(scoped(statement)):
         values = row._asdict()
         bucket = int(values.pop("bucket"))
         found[bucket] = {name: int(value) for name, value in values.items()}
