@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from helpdesk import plugins
@@ -104,9 +105,13 @@ def test_filed_on_saturday_is_received_monday_at_opening_with_due_moments(demo):
 
 def test_waiting_on_the_requester_stops_the_resolve_clock_and_answers_the_respond_one(demo):
     ticket_id = file(demo, "GCH-CCS-P09", P09_DATA, now=SATURDAY)
-    move(demo, ticket_id, "request_completion", COORD, reason="Falta el oficio")
+    # Asked on Monday at 10:00, one business hour in: neither target has run out
+    # (taken at the real date, the resolve clock ran out before the wait began
+    # and a breach stays a breach).
+    with time_machine.travel(utc(2026, 11, 23, 10, 0), tick=False):
+        move(demo, ticket_id, "request_completion", COORD, reason="Falta el oficio")
     found = clocks(demo, ticket_id)
-    assert found["respond"]["met"] is not None
+    assert found["respond"]["met"] == utc(2026, 11, 23, 10, 0)
     # The respond clock keeps the due moment it had, for the record.
     assert found["respond"]["due"] == utc(2026, 11, 24, 9, 0)
     assert found["resolve"] == {"budget": 14 * 3600, "due": None, "risk": None, "met": None}
