@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     from helpdesk import auth
     from helpdesk import i18n
     from helpdesk import models  # noqa: F401 - registers every table on db.metadata
+    from helpdesk import tallies  # noqa: F401 - keeps the daily tally in step with each commit
     from helpdesk import tenancy
     from helpdesk.extensions import csrf
     from helpdesk.extensions import db

@@ -17,6 +17,7 @@ from helpdesk import indicators
 from helpdesk import periods
 from helpdesk import plugins
 from helpdesk import sla
+from helpdesk import tallies
 from helpdesk.extensions import db
 from helpdesk.indicators import Reading
 from helpdesk.indicators import Scope
@@ -178,3 +179,28 @@ def sla_refresh_command(slug: str, closed: bool) -> None:
                 filled += ticket.work_seconds is not None
         db.session.commit()
     click.echo(f"Relojes recalculados: {count} abiertas; tiempo trabajado: {filled} cerradas.")
+
+
+@click.command("tally")
+@with_appcontext
+@click.option("--tenant", "slug", required=True, help="Slug del gobierno (municipio).")
+@click.option("--rebuild", is_flag=True, help="Volver a contar todas las solicitudes desde cero.")
+def tally_command(slug: str, rebuild: bool) -> None:
+    """Check the daily tally of the indicators against a fresh count (or rebuild it).
+
+    Exits 1 when a row differs, naming it; ``--rebuild`` counts every request
+    again, e.g. after restoring tickets from a backup by hand.
+    """
+    tenant = _tenant(slug)
+    if rebuild:
+        counted = tallies.rebuild(tenant.id)
+        db.session.commit()
+        click.echo(f"Cifras diarias recontadas: {counted} solicitudes.")
+        return
+    problems = tallies.drift(tenant.id)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} filas no coinciden; corrija con --rebuild.", err=True)
+        raise SystemExit(1)
+    click.echo("Las cifras diarias coinciden con las solicitudes.")

@@ -17,8 +17,6 @@ from datetime import datetime
 
 from sqlalchemy import Select
 from sqlalchemy import and_
-from sqlalchemy import case
-from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -30,13 +28,15 @@ from helpdesk import periods
 from helpdesk import plugins
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.extensions import db
+from helpdesk.models import DailyTally
 from helpdesk.models import RecordedFigure
 from helpdesk.models import SlaClock
-from helpdesk.models import Survey
 from helpdesk.models import Tenant
 from helpdesk.models import TenantService
 from helpdesk.models import Ticket
 from helpdesk.models import TicketEvent
+from helpdesk.models.tallies import COUNTERS
+from helpdesk.models.tallies import NONE
 from helpdesk.periods import Period
 from helpdesk.tenancy import ALL_TENANTS
 
@@ -100,6 +100,28 @@ class Scope:
             found.append(Ticket.department_id == self.department_id)
         return found
 
+    def tally_filters(self) -> list[ColumnElement[bool]]:
+        """The same scope on the daily tally's rows (:mod:`helpdesk.tallies`)."""
+        found: list[ColumnElement[bool]] = []
+        if self.tenant_id is not None:
+            found.append(DailyTally.tenant_id == self.tenant_id)
+        if self.service_code is not None:
+            found.append(DailyTally.service_code == self.service_code)
+        elif internal := internal_services():
+            found.append(DailyTally.service_code.not_in(internal))
+        if self.unit_id is not None:
+            found.append(DailyTally.unit_id == self.unit_id)
+        if self.department_id is not None:
+            found.append(DailyTally.department_id == self.department_id)
+        return found
+
+    def days(self) -> list[ColumnElement[bool]]:
+        """The tally's rows of the period's local days (each tenant's own)."""
+        return [DailyTally.day >= self.period.start, DailyTally.day < self.period.end]
+
+    def days_before_end(self) -> list[ColumnElement[bool]]:
+        return [DailyTally.day < self.period.end]
+
     def received(self) -> ColumnElement[bool]:
         return and_(Ticket.received_at >= self.start, Ticket.received_at < self.end)
 
@@ -144,10 +166,6 @@ def scoped(statement: Select) -> Select:
 
 def _count(statement: Select) -> int:
     return int(db.session.scalar(scoped(statement)) or 0)
-
-
-def _tickets(scope: Scope, *where: ColumnElement[bool]) -> int:
-    return _count(select(func.count(Ticket.id)).where(*scope.ticket_filters(), *where))
 
 
 def _percent(part: float, whole: float, scale: float = 100.0) -> float | None:
@@ -201,66 +219,60 @@ def _stepped(measure: measures.Stepped, scope: Scope) -> int:
     return _count(statement)
 
 
+def _tallied(scope: Scope, *columns: ColumnElement, days: bool = True) -> tuple[int, ...]:
+    """Sums over the scope's rows of the daily tally (of the period's days, or of
+    every day before the period ends when ``days`` is False): one small query."""
+    row = db.session.execute(
+        scoped(
+            select(*(func.coalesce(func.sum(column), 0) for column in columns)).where(
+                *scope.tally_filters(), *(scope.days() if days else scope.days_before_end())
+            )
+        )
+    ).one()
+    return tuple(int(value) for value in row)
+
+
+def _counter(name: str) -> ColumnElement:
+    if name not in COUNTERS:
+        raise IndicatorError(f"La medida no sabe contar «{name}».")
+    return DailyTally.__table__.c[name]
+
+
 def _units(measure: measures.UnitsServed, scope: Scope) -> int:
-    basis = scope.received() if measure.basis == measures.RECEIVED else scope.closed(measure.basis)
+    basis = _counter(measure.basis)
     return _count(
-        select(func.count(func.distinct(Ticket.unit_id))).where(
-            *scope.ticket_filters(), basis, Ticket.unit_id.is_not(None)
+        select(func.count(func.distinct(DailyTally.unit_id))).where(
+            *scope.tally_filters(), *scope.days(), basis > 0, DailyTally.unit_id != NONE
         )
     )
 
 
 def _sla_compliance(measure: measures.SlaCompliance, scope: Scope) -> Triple:
-    def clocks(*where: ColumnElement[bool]) -> ColumnElement[bool]:
-        narrowed = [SlaClock.target == measure.target] if measure.target else []
-        return exists().where(SlaClock.ticket_id == Ticket.id, *narrowed, *where)
-
-    missed = clocks(SlaClock.used_seconds > SlaClock.budget_seconds)
-    row = db.session.execute(
-        scoped(
-            select(
-                func.count(Ticket.id), func.coalesce(func.sum(case((missed, 0), else_=1)), 0)
-            ).where(*scope.ticket_filters(), scope.closed(), clocks())
-        )
-    ).one()
-    total, met = int(row[0]), int(row[1])
+    prefix = measure.target or "sla"
+    met, total = _tallied(scope, _counter(f"{prefix}_met"), _counter(f"{prefix}_total"))
     return _percent(met, total), met, total
 
 
-def _surveys(scope: Scope) -> Select:
-    return (
-        select(func.count(Survey.id))
-        .join(Ticket, Ticket.id == Survey.ticket_id)
-        .where(*scope.ticket_filters(), scope.closed())
-    )
-
-
 def _satisfaction(measure: measures.Satisfaction, scope: Scope) -> Triple:
-    surveys = _surveys(scope)
-    part = _count(surveys.where(Survey.rating == measure.rating))
-    if measure.base == measures.ANSWERED:
-        whole = _count(surveys.where(Survey.answered_at.is_not(None)))
-    else:
-        whole = _tickets(scope, scope.closed())
-    return _percent(part, whole), part, whole
+    whole = "surveys_answered" if measure.base == measures.ANSWERED else measures.CONCLUDED
+    part, total = _tallied(scope, _counter(measure.rating), _counter(whole))
+    return _percent(part, total), part, total
 
 
 def _survey_response(scope: Scope) -> Triple:
-    surveys = _surveys(scope)
-    answered = _count(surveys.where(Survey.answered_at.is_not(None)))
-    sent = _count(surveys)
+    answered, sent = _tallied(scope, _counter("surveys_answered"), _counter("surveys_sent"))
     return _percent(answered, sent), answered, sent
 
 
 def evaluate(measure: measures.Measure, scope: Scope) -> Triple:
     """``(value, numerator, denominator)`` of a measure in a scope."""
     if isinstance(measure, measures.Received):
-        return _plain(_tickets(scope, scope.received()))
+        return _plain(_tallied(scope, _counter("received"))[0])
     if isinstance(measure, measures.Closed):
-        return _plain(_tickets(scope, scope.closed(measure.outcome)))
+        return _plain(_tallied(scope, _counter(measure.outcome))[0])
     if isinstance(measure, measures.InProgress):
-        still_open = or_(Ticket.closed_at.is_(None), Ticket.closed_at >= scope.end)
-        return _plain(_tickets(scope, Ticket.received_at < scope.end, still_open))
+        received, settled = _tallied(scope, _counter("received"), _counter("settled"), days=False)
+        return _plain(received - settled)
     if isinstance(measure, measures.Stepped):
         return _plain(_stepped(measure, scope))
     if isinstance(measure, measures.UnitsServed):

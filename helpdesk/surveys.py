@@ -40,6 +40,7 @@ from sqlalchemy.orm import selectinload
 
 from helpdesk import notifications
 from helpdesk import plugins
+from helpdesk import tallies
 from helpdesk.business_time import add_business_days
 from helpdesk.catalog import SurveyQuestion
 from helpdesk.extensions import db
@@ -280,6 +281,8 @@ def answer(
     if claimed != 1:
         db.session.rollback()
         raise SurveyError({"": ALREADY_ANSWERED}, "answered")
+    # The ORM does not see a bulk UPDATE: the tally counts the answer by hand.
+    tallies.touch(db.session, survey.ticket_id)
     if value == "unsatisfied":
         tenant = db.session.get(Tenant, survey.tenant_id)
         requester = db.session.get(User, survey.requester_id) if survey.requester_id else None

@@ -4,10 +4,10 @@
 department, technician (assignee), requesting unit, service or tenant, one
 GROUP BY each; :func:`series` counts the general figures (received, concluded,
 units served, SLA compliance, satisfaction levels) for a list of periods
-(the twelve months of a trend, the years of the CAU table) in three GROUP BY
-queries whatever the number of periods. Nothing loops over tickets in
-Python, and every rule is the indicator engine's own (:mod:`helpdesk.indicators`):
-a ticket meets its SLA when none of its clocks used more than its budget.
+(the twelve months of a trend, the years of the CAU table) in one GROUP BY
+whatever the number of periods. Both add up the daily tally
+(:mod:`helpdesk.tallies`), whose rules are the indicator engine's own: a
+ticket meets its SLA when none of its clocks used more than its budget.
 """
 
 from __future__ import annotations
@@ -18,34 +18,30 @@ from typing import Any
 
 from sqlalchemy import and_
 from sqlalchemy import case
-from sqlalchemy import exists
 from sqlalchemy import func
-from sqlalchemy import or_
+from sqlalchemy import literal_column
 from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
 
-from helpdesk import periods
 from helpdesk import plugins
 from helpdesk.extensions import db
 from helpdesk.indicators import Scope
 from helpdesk.indicators import scoped
-from helpdesk.measures import CONCLUDED
+from helpdesk.models import DailyTally
 from helpdesk.models import Department
-from helpdesk.models import SlaClock
-from helpdesk.models import Survey
 from helpdesk.models import Tenant
-from helpdesk.models import Ticket
 from helpdesk.models import Unit
 from helpdesk.models import User
+from helpdesk.models.tallies import NONE
 from helpdesk.periods import Period
 
 DEPARTMENT, AGENT, UNIT, SERVICE, TENANT = "department", "agent", "unit", "service", "tenant"
 DIMENSIONS: dict[str, Any] = {
-    DEPARTMENT: Ticket.department_id,
-    AGENT: Ticket.assignee_id,
-    UNIT: Ticket.unit_id,
-    SERVICE: Ticket.service_code,
-    TENANT: Ticket.tenant_id,
+    DEPARTMENT: DailyTally.department_id,
+    AGENT: DailyTally.assignee_id,
+    UNIT: DailyTally.unit_id,
+    SERVICE: DailyTally.service_code,
+    TENANT: DailyTally.tenant_id,
 }
 RATINGS = ("satisfied", "regular", "unsatisfied")
 
@@ -111,29 +107,21 @@ class Figures:
         return percent(self.answered, self.sent)
 
 
-# -- the engine's rules, as SQL expressions ---------------------------------------------
+# -- sums over the daily tally -----------------------------------------------------------
 
 
-def _clocks(*where: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(SlaClock.ticket_id == Ticket.id, *where)
+def _sum(column: Any, *conditions: ColumnElement[bool]) -> Any:
+    """The sum of a tally counter over the rows meeting ``conditions``."""
+    value = case((and_(*conditions), column), else_=0) if conditions else column
+    return func.coalesce(func.sum(value), 0)
 
 
-def _sla_counted() -> ColumnElement[bool]:
-    """The ticket has SLA targets (indicators._sla_compliance's denominator)."""
-    return _clocks()
-
-
-def _sla_met() -> ColumnElement[bool]:
-    """The ticket has targets and none was overrun."""
-    return and_(_clocks(), ~_clocks(SlaClock.used_seconds > SlaClock.budget_seconds))
-
-
-def _concluded_between(start: Any, end: Any) -> ColumnElement[bool]:
-    return and_(Ticket.closed_at >= start, Ticket.closed_at < end, Ticket.outcome == CONCLUDED)
-
-
-def _sum(condition: ColumnElement[bool]) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def _key(dimension: str) -> Any:
+    """The tally's column for a dimension, its "none" (0) read as NULL."""
+    column = DIMENSIONS[dimension]
+    return (
+        column if dimension in (SERVICE, TENANT) else func.nullif(column, literal_column(str(NONE)))
+    )
 
 
 # -- breakdowns --------------------------------------------------------------------------
@@ -143,72 +131,56 @@ def breakdown(scope: Scope, dimension: str, *, satisfaction: bool = False) -> li
     """The scope's tickets per ``dimension``: received and concluded in the period,
     open at its end, SLA compliance of the concluded; busiest first.
 
-    :param satisfaction: also count the answered surveys (one more query).
+    One GROUP BY over the tally rows up to the period's end (open at the end is
+    every reception before it less every ticket settled before it).
+
+    :param satisfaction: also count the answered surveys.
     """
-    key = DIMENSIONS[dimension]
-    concluded = scope.closed()
-    still_open = and_(
-        Ticket.received_at < scope.end,
-        or_(Ticket.closed_at.is_(None), Ticket.closed_at >= scope.end),
-    )
+    key = _key(dimension)
+    in_period = and_(*scope.days())
     rows = db.session.execute(
         scoped(
             select(
                 key.label("key"),
-                _sum(scope.received()).label("received"),
-                _sum(concluded).label("concluded"),
-                _sum(still_open).label("open_at_end"),
-                _sum(and_(concluded, _sla_met())).label("sla_met"),
-                _sum(and_(concluded, _sla_counted())).label("sla_total"),
+                _sum(DailyTally.received, in_period).label("received"),
+                _sum(DailyTally.concluded, in_period).label("concluded"),
+                func.coalesce(func.sum(DailyTally.received - DailyTally.settled), 0).label(
+                    "open_at_end"
+                ),
+                _sum(DailyTally.sla_met, in_period).label("sla_met"),
+                _sum(DailyTally.sla_total, in_period).label("sla_total"),
+                _sum(DailyTally.satisfied, in_period).label("satisfied"),
+                _sum(DailyTally.surveys_answered, in_period).label("answered"),
             )
-            # Only the tickets alive during the period can count in any column.
-            .where(
-                *scope.ticket_filters(),
-                Ticket.received_at < scope.end,
-                or_(Ticket.closed_at.is_(None), Ticket.closed_at >= scope.start),
-            )
+            .where(*scope.tally_filters(), *scope.days_before_end())
             .group_by(key)
         )
     ).all()
-    surveys = _surveys_by(scope, key) if satisfaction else {}
     labels = _labels(dimension, [row.key for row in rows], scope.tenant_id is None)
-    found = [
-        Load(
-            key=row.key,
-            label=labels.get(row.key),
-            received=int(row.received),
-            concluded=int(row.concluded),
-            open_at_end=int(row.open_at_end),
-            sla_met=int(row.sla_met),
-            sla_total=int(row.sla_total),
-            **surveys.get(row.key, {}),
-        )
-        for row in rows
-    ]
+    found = []
+    for row in rows:
+        counts = {name: int(getattr(row, name)) for name in _LOAD_COUNTS}
+        if not satisfaction:
+            counts.update(satisfied=0, answered=0)
+        # Rows of tickets long closed and nothing in the period are no load.
+        if any(counts.values()):
+            found.append(Load(key=row.key, label=labels.get(row.key), **counts))
     return sorted(found, key=_busiest_first)
+
+
+_LOAD_COUNTS = (
+    "received",
+    "concluded",
+    "open_at_end",
+    "sla_met",
+    "sla_total",
+    "satisfied",
+    "answered",
+)
 
 
 def _busiest_first(row: Load) -> tuple[Any, ...]:
     return (row.key is None, -row.received, -row.concluded, -row.open_at_end, row.label or "")
-
-
-def _surveys_by(scope: Scope, key: Any) -> dict[Any, dict[str, int]]:
-    rows = db.session.execute(
-        scoped(
-            select(
-                key.label("key"),
-                _sum(Survey.rating == "satisfied").label("satisfied"),
-                _sum(Survey.answered_at.is_not(None)).label("answered"),
-            )
-            .select_from(Survey)
-            .join(Ticket, Ticket.id == Survey.ticket_id)
-            .where(*scope.ticket_filters(), scope.closed())
-            .group_by(key)
-        )
-    ).all()
-    return {
-        row.key: {"satisfied": int(row.satisfied), "answered": int(row.answered)} for row in rows
-    }
 
 
 def _labels(dimension: str, keys: Sequence[Any], every_tenant: bool) -> dict[Any, str]:
@@ -247,92 +219,57 @@ def tenants(scope: Scope) -> list[Load]:
 # -- figures per period ------------------------------------------------------------------
 
 
-def _bucket(column: Any, edges: Sequence[tuple[Any, Any]]) -> Any:
-    """The index of the period ``column`` falls in (NULL outside all of them)."""
+def _bucket(edges: Sequence[tuple[Any, Any]]) -> Any:
+    """The index of the period a tally row's day falls in (NULL outside all of them)."""
     return case(
-        *((and_(column >= start, column < end), index) for index, (start, end) in enumerate(edges)),
+        *(
+            (and_(DailyTally.day >= start, DailyTally.day < end), index)
+            for index, (start, end) in enumerate(edges)
+        ),
         else_=None,
     )
 
 
 def series(scope: Scope, buckets: Sequence[Period]) -> list[Figures]:
-    """The general figures of each of ``buckets`` (the scope's period is ignored).
-
-    Three queries in all: receptions, conclusions, surveys; each groups its
-    rows by period in SQL.
-    """
+    """The general figures of each of ``buckets`` (the scope's period is ignored),
+    in one GROUP BY over the tally rows of their days."""
     if not buckets:
         return []
-    edges = [periods.bounds(bucket, scope.zone) for bucket in buckets]
+    edges = [(bucket.start, bucket.end) for bucket in buckets]
     first, last = min(start for start, _ in edges), max(end for _, end in edges)
-    filters = scope.ticket_filters()
-
-    received = select(_bucket(Ticket.received_at, edges).label("bucket"), Ticket.id).where(
-        *filters, Ticket.received_at >= first, Ticket.received_at < last
+    rows = (
+        select(_bucket(edges).label("bucket"), DailyTally)
+        .where(*scope.tally_filters(), DailyTally.day >= first, DailyTally.day < last)
+        .subquery()
     )
-    received_rows = _grouped(received.subquery(), lambda q: [func.count(q.c.id).label("received")])
-
-    concluded = select(
-        _bucket(Ticket.closed_at, edges).label("bucket"),
-        Ticket.id,
-        Ticket.unit_id,
-        case((_sla_counted(), 1), else_=0).label("counted"),
-        case((_sla_met(), 1), else_=0).label("met"),
-    ).where(*filters, _concluded_between(first, last))
-    concluded_rows = _grouped(
-        concluded.subquery(),
-        lambda q: [
-            func.count(q.c.id).label("concluded"),
-            func.count(func.distinct(q.c.unit_id)).label("units_served"),
-            func.coalesce(func.sum(q.c.counted), 0).label("sla_total"),
-            func.coalesce(func.sum(q.c.met), 0).label("sla_met"),
-        ],
-    )
-
-    surveys = (
-        select(
-            _bucket(Ticket.closed_at, edges).label("bucket"),
-            Survey.id,
-            Survey.rating,
-            Survey.answered_at,
-        )
-        .select_from(Survey)
-        .join(Ticket, Ticket.id == Survey.ticket_id)
-        .where(*filters, _concluded_between(first, last))
-    )
-    survey_rows = _grouped(
-        surveys.subquery(),
-        lambda q: [
-            *(_sum(q.c.rating == rating).label(rating) for rating in RATINGS),
-            _sum(q.c.answered_at.is_not(None)).label("answered"),
-            func.count(q.c.id).label("sent"),
-        ],
-    )
-    return [
-        Figures(
-            period=bucket,
-            **received_rows.get(index, {}),
-            **concluded_rows.get(index, {}),
-            **survey_rows.get(index, {}),
-        )
-        for index, bucket in enumerate(buckets)
-    ]
-
-
-def _grouped(rows: Any, columns: Any) -> dict[int, dict[str, int]]:
-    """``{bucket: {column: value}}`` grouping a subquery by its ``bucket`` column.
-
-    Grouped outside the subquery: PostgreSQL would not match a GROUP BY
-    expression whose bound parameters differ from the SELECT's.
-    """
+    served = case((and_(rows.c.concluded > 0, rows.c.unit_id != NONE), rows.c.unit_id))
     statement = (
-        select(rows.c.bucket, *columns(rows))
+        select(
+            rows.c.bucket,
+            *(
+                func.coalesce(func.sum(rows.c[column]), 0).label(name)
+                for name, column in _SERIES_COUNTS.items()
+            ),
+            func.count(func.distinct(served)).label("units_served"),
+        )
         .where(rows.c.bucket.is_not(None))
         .group_by(rows.c.bucket)
     )
-    found = {}
-    for row in db.session.execute(scoped(statement)):
-        values = row._asdict()
-        bucket = int(values.pop("bucket"))
-        found[bucket] = {name: int(value) for name, value in values.items()}
-    return found
+    names = (*_SERIES_COUNTS, "units_served")
+    found = {
+        int(bucket): {name: int(value) for name, value in zip(names, values, strict=True)}
+        for bucket, *values in db.session.execute(scoped(statement))
+    }
+    return [Figures(period=bucket, **found.get(index, {})) for index, bucket in enumerate(buckets)]
+
+
+# Figures' fields and the tally counters they add up.
+_SERIES_COUNTS = {
+    "received": "received",
+    "concluded": "concluded",
+    "sla_met": "sla_met",
+    "sla_total": "sla_total",
+    **{rating: rating for rating in ("satisfied", "regular", "unsatisfied")},
+    "answered": "surveys_answered",
+    "sent": "surveys_sent",
+}

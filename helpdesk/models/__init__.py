@@ -11,6 +11,8 @@ from helpdesk.models.notifications import NotificationPreference
 from helpdesk.models.notifications import OutboxMessage
 from helpdesk.models.sla import SlaClock
 from helpdesk.models.surveys import Survey
+from helpdesk.models.tallies import DailyTally
+from helpdesk.models.tallies import TallyMark
 from helpdesk.models.tenancy import Department
 from helpdesk.models.tenancy import NonWorkingDay
 from helpdesk.models.tenancy import Tenant
@@ -29,6 +31,7 @@ __all__ = [
     "Ticket",
     "TicketEvent",
     "TicketLink",
+    "DailyTally",
     "Department",
     "NonWorkingDay",
     "MailTemplate",
@@ -41,6 +44,7 @@ __all__ = [
     "RoleMembership",
     "Tenant",
     "TenantScoped",
+    "TallyMark",
     "TenantService",
     "Unit",
     "User",

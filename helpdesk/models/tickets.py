@@ -109,6 +109,9 @@ class TicketEvent(TenantScoped, db.Model):
         UniqueConstraint("ticket_id", "seq"),
         # The indicators count steps taken in a period.
         Index("ix_ticket_event_tenant_at", "tenant_id", "at"),
+        # Steps of one kind are few among all: measures.Stepped finds them by name.
+        Index("ix_ticket_event_transition_at", "transition", "at"),
+        Index("ix_ticket_event_to_state_at", "to_state", "at"),
     )
 
 

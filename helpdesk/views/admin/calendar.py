@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 
 from helpdesk import office_hours
 from helpdesk import sla
+from helpdesk import tallies
 from helpdesk import tenant_calendar
 from helpdesk.extensions import db
 from helpdesk.forms.admin import translate_weekday_params
@@ -101,8 +102,13 @@ def calendar() -> str | Response:
         except OfficeHoursError as exc:
             form.form_errors.append(translate_weekday_params(exc))
         else:
+            moved = tenant.timezone != form.timezone.data
             tenant.timezone = form.timezone.data
             tenant.office_hours = office_hours.to_json(form.parsed_hours)
+            if moved:
+                # The tally counts local days: in another zone they are other days.
+                db.session.flush()
+                tallies.rebuild(tenant.id)
             _save(tenant)
             flash(_("Time zone and office hours saved."), "success")
             return _back(year)

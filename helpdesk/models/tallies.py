@@ -1,0 +1,110 @@
+"""The daily tally: the tickets' figures added up per local day, for the indicators.
+
+One :class:`DailyTally` row holds, for a tenant's local day and one
+combination of service, requesting unit, department and technician, how many
+tickets were received, closed with each outcome, met their SLA targets and had
+their survey answered at each level. The indicators and dashboards add these
+rows up instead of reading every ticket of a period (:mod:`helpdesk.tallies`).
+
+:class:`TallyMark` keeps what each ticket last added, so a change of the ticket
+takes its old share out and puts the new one in, in the same transaction.
+The "none" of a unit, department or technician is 0, not NULL, because a
+unique key treats NULLs as all different and the rows could not be upserted.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from helpdesk.extensions import db
+from helpdesk.models.base import TenantScoped
+from helpdesk.models.tickets import JsonData
+
+# What a tally row counts, in the order of its columns.
+COUNTERS = (
+    "received",
+    "concluded",
+    "rejected",
+    "withdrawn",
+    # Tickets that stopped being "in progress" that day: closed, counted on the
+    # later of the receipt's and the closing's day (a request may be refused
+    # before the office hours that receive it begin).
+    "settled",
+    "sla_total",
+    "sla_met",
+    "respond_total",
+    "respond_met",
+    "resolve_total",
+    "resolve_met",
+    "surveys_sent",
+    "surveys_answered",
+    "satisfied",
+    "regular",
+    "unsatisfied",
+)
+# The unit, department or technician of a ticket that has none.
+NONE = 0
+DIMENSIONS = ("service_code", "unit_id", "department_id", "assignee_id")
+KEY = ("tenant_id", "day", *DIMENSIONS)
+
+
+def _counter() -> Mapped[int]:
+    return mapped_column(Integer, nullable=False, default=0)
+
+
+class DailyTally(TenantScoped, db.Model):
+    """The figures of one local day and one service, unit, department and technician."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    service_code: Mapped[str] = mapped_column(String(40), nullable=False)
+    unit_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    department_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    assignee_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    received: Mapped[int] = _counter()
+    concluded: Mapped[int] = _counter()
+    rejected: Mapped[int] = _counter()
+    withdrawn: Mapped[int] = _counter()
+    settled: Mapped[int] = _counter()
+    sla_total: Mapped[int] = _counter()
+    sla_met: Mapped[int] = _counter()
+    respond_total: Mapped[int] = _counter()
+    respond_met: Mapped[int] = _counter()
+    resolve_total: Mapped[int] = _counter()
+    resolve_met: Mapped[int] = _counter()
+    surveys_sent: Mapped[int] = _counter()
+    surveys_answered: Mapped[int] = _counter()
+    satisfied: Mapped[int] = _counter()
+    regular: Mapped[int] = _counter()
+    unsatisfied: Mapped[int] = _counter()
+
+    __table_args__ = (
+        UniqueConstraint(*KEY, name="uq_daily_tally_key"),
+        Index("ix_daily_tally_tenant_day", "tenant_id", "day"),
+    )
+
+
+class TallyMark(db.Model):
+    """What one ticket added to the tally when it was last counted.
+
+    ``counted`` maps ``"YYYY-MM-DD|service|unit|department|technician"`` to
+    the counters the ticket added to that row.
+    """
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True
+    )
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    counted: Mapped[dict[str, Any]] = mapped_column(JsonData, nullable=False, default=dict)

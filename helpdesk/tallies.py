@@ -1,0 +1,330 @@
+"""Keeping the daily tally in step with the tickets, in the same transaction.
+
+Whatever changes a ticket, one of its SLA clocks or its survey through the
+ORM is noticed when the session flushes; just before the transaction commits,
+each ticket noticed is counted again (:func:`refresh`): its old share of the
+tally (its :class:`~helpdesk.models.TallyMark`) is taken out and the new one
+put in with upserts, in a fixed order so two transactions never wait on each
+other in a circle. A rollback forgets what was noticed, and the tally rolls
+back with everything else. A bulk UPDATE the ORM cannot see calls
+:func:`touch` itself (the survey's answer does).
+
+:func:`rebuild` counts a tenant again from scratch (after a change of its time
+zone, an upgrade, or to repair), and :func:`drift` says which rows disagree
+with a fresh count: the check that the bookkeeping holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import bindparam
+from sqlalchemy import delete
+from sqlalchemy import event
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from helpdesk import tally_rules
+from helpdesk.extensions import db
+from helpdesk.models import SlaClock
+from helpdesk.models import Survey
+from helpdesk.models import Tenant
+from helpdesk.models import Ticket
+from helpdesk.models.tallies import COUNTERS
+from helpdesk.models.tallies import KEY
+from helpdesk.models.tallies import DailyTally
+from helpdesk.models.tallies import TallyMark
+from helpdesk.sla import as_utc
+from helpdesk.tally_rules import Facts
+from helpdesk.tenancy import ALL_TENANTS
+
+NOTICED = "helpdesk_tally_noticed"
+BATCH = 2_000
+ALL = {ALL_TENANTS: True}
+
+
+# -- noticing changes ---------------------------------------------------------------
+
+
+def touch(session: Session, *ticket_ids: int) -> None:
+    """Count these tickets again before the session commits (after a bulk UPDATE)."""
+    session.info.setdefault(NOTICED, set()).update(ticket_ids)
+
+
+def _notice(session: Session, flush_context: Any) -> None:
+    found = set()
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, Ticket):
+            found.add(row.id)
+        elif isinstance(row, SlaClock | Survey):
+            found.add(row.ticket_id)
+    found.discard(None)
+    if found:
+        touch(session, *found)
+
+
+def _count_noticed(session: Session) -> None:
+    session.flush()
+    while noticed := session.info.pop(NOTICED, None):
+        refresh(session, sorted(noticed))
+        session.flush()
+
+
+def _forget(session: Session, previous: Any) -> None:
+    # A savepoint rolled back leaves the rest of the transaction, and what it
+    # noticed, standing; only the outermost rollback forgets.
+    if previous.parent is None:
+        session.info.pop(NOTICED, None)
+
+
+for _name, _listener in (
+    ("after_flush", _notice),
+    ("before_commit", _count_noticed),
+    ("after_soft_rollback", _forget),
+):
+    if not event.contains(Session, _name, _listener):
+        event.listen(Session, _name, _listener)
+
+
+# -- counting tickets again -----------------------------------------------------------
+
+
+def _facts(session: Session, ticket_ids: Sequence[int]) -> dict[int, tuple[int, Facts]]:
+    """``{ticket id: (tenant id, facts)}`` of the tickets that still exist."""
+    tickets = session.execute(
+        select(
+            Ticket.id,
+            Ticket.tenant_id,
+            Ticket.service_code,
+            Ticket.unit_id,
+            Ticket.department_id,
+            Ticket.assignee_id,
+            Ticket.received_at,
+            Ticket.closed_at,
+            Ticket.outcome,
+            Tenant.timezone,
+        )
+        .join(Tenant, Tenant.id == Ticket.tenant_id)
+        .where(Ticket.id.in_(ticket_ids))
+        .execution_options(**ALL)
+    ).all()
+    clocks: dict[int, list[tuple[str, bool]]] = {}
+    for ticket_id, target, overrun in session.execute(
+        select(SlaClock.ticket_id, SlaClock.target, SlaClock.used_seconds > SlaClock.budget_seconds)
+        .where(SlaClock.ticket_id.in_(ticket_ids))
+        .order_by(SlaClock.ticket_id, SlaClock.target)
+        .execution_options(**ALL)
+    ):
+        clocks.setdefault(ticket_id, []).append((target, bool(overrun)))
+    surveys = {
+        ticket_id: (answered is not None, rating)
+        for ticket_id, answered, rating in session.execute(
+            select(Survey.ticket_id, Survey.answered_at, Survey.rating)
+            .where(Survey.ticket_id.in_(ticket_ids))
+            .execution_options(**ALL)
+        )
+    }
+    found = {}
+    for row in tickets:
+        zone = ZoneInfo(row.timezone)
+        found[row.id] = (
+            row.tenant_id,
+            Facts(
+                service_code=row.service_code,
+                unit_id=row.unit_id,
+                department_id=row.department_id,
+                assignee_id=row.assignee_id,
+                received_day=as_utc(row.received_at).astimezone(zone).date(),
+                closed_day=(
+                    as_utc(row.closed_at).astimezone(zone).date() if row.closed_at else None
+                ),
+                outcome=row.outcome,
+                clocks=tuple(clocks.get(row.id, ())),
+                survey=surveys.get(row.id),
+            ),
+        )
+    return found
+
+
+def refresh(session: Session, ticket_ids: Iterable[int]) -> None:
+    """Take each ticket's old share out of the tally and put its new one in."""
+    ids = sorted(set(ticket_ids))
+    for start in range(0, len(ids), BATCH):
+        _refresh_batch(session, ids[start : start + BATCH])
+
+
+def _refresh_batch(session: Session, ids: Sequence[int]) -> None:
+    facts = _facts(session, ids)
+    marks = {
+        mark.ticket_id: mark
+        for mark in session.execute(
+            select(TallyMark.ticket_id, TallyMark.tenant_id, TallyMark.counted).where(
+                TallyMark.ticket_id.in_(ids)
+            )
+        )
+    }
+    changes: dict[tuple[Any, ...], dict[str, int]] = {}
+    new_marks, gone = [], []
+    for ticket_id in ids:
+        mark = marks.get(ticket_id)
+        old = tally_rules.decode(mark.counted if mark else None)
+        tenant_id, new = None, {}
+        if ticket_id in facts:
+            tenant_id, ticket_facts = facts[ticket_id]
+            new = tally_rules.contribution(ticket_facts)
+        elif mark is not None:
+            tenant_id = mark.tenant_id
+        for key, delta in tally_rules.difference(old, new).items():
+            merged = changes.setdefault((tenant_id, *key), {})
+            for name, value in delta.items():
+                merged[name] = merged.get(name, 0) + value
+        if ticket_id in facts:
+            new_marks.append(
+                {"ticket_id": ticket_id, "tenant_id": tenant_id, "counted": tally_rules.encode(new)}
+            )
+        elif mark is not None:
+            gone.append(ticket_id)
+    _apply(session, changes)
+    _save_marks(session, new_marks, gone, set(marks))
+
+
+def _insert(session: Session, table: Any) -> Any:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+def _apply(session: Session, changes: dict[tuple[Any, ...], dict[str, int]]) -> None:
+    """Add each change to its row, creating the rows that are new: one upsert
+    executed for all rows, in key order so transactions lock rows alike."""
+    if not changes:
+        return
+    table = DailyTally.__table__
+    statement = _insert(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(KEY),
+        set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
+    )
+    rows = [
+        {**dict(zip(KEY, key, strict=True)), **{n: changes[key].get(n, 0) for n in COUNTERS}}
+        for key in sorted(changes)
+    ]
+    session.execute(statement, rows)
+
+
+def _save_marks(
+    session: Session, rows: list[dict[str, Any]], gone: list[int], known: set[int]
+) -> None:
+    table = TallyMark.__table__
+    if gone:
+        session.execute(delete(TallyMark).where(TallyMark.ticket_id.in_(gone)))
+    changed = [
+        {"mark": row["ticket_id"], "now": row["counted"]}
+        for row in rows
+        if row["ticket_id"] in known
+    ]
+    if changed:
+        session.execute(
+            table.update()
+            .where(table.c.ticket_id == bindparam("mark"))
+            .values(counted=bindparam("now")),
+            changed,
+        )
+    fresh = [row for row in rows if row["ticket_id"] not in known]
+    if fresh:
+        session.execute(table.insert(), fresh)
+
+
+# -- from scratch, and the check --------------------------------------------------------
+
+
+def _ticket_ids(session: Session, tenant_id: int | None) -> list[int]:
+    statement = select(Ticket.id).order_by(Ticket.id).execution_options(**ALL)
+    if tenant_id is not None:
+        statement = statement.where(Ticket.tenant_id == tenant_id)
+    return list(session.scalars(statement))
+
+
+def rebuild(tenant_id: int | None = None, session: Session | None = None) -> int:
+    """Count a tenant's tickets (every tenant's, for None) again from nothing; the
+    number of tickets counted. The caller commits."""
+    session = session or db.session
+    for model in (DailyTally, TallyMark):
+        statement = delete(model).execution_options(**ALL)
+        if tenant_id is not None:
+            statement = statement.where(model.tenant_id == tenant_id)
+        session.execute(statement)
+    ids = _ticket_ids(session, tenant_id)
+    refresh(session, ids)
+    return len(ids)
+
+
+def count_missing(session: Session | None = None) -> int:
+    """Count the tickets that have never been counted (written before the tally
+    existed, or by a bulk load); the number counted. The caller commits."""
+    session = session or db.session
+    missing = list(
+        session.scalars(
+            select(Ticket.id)
+            .outerjoin(TallyMark, TallyMark.ticket_id == Ticket.id)
+            .where(TallyMark.ticket_id.is_(None))
+            .order_by(Ticket.id)
+            .execution_options(**ALL)
+        )
+    )
+    refresh(session, missing)
+    return len(missing)
+
+
+def _stored(session: Session, tenant_id: int) -> dict[tuple[Any, ...], dict[str, int]]:
+    table = DailyTally.__table__
+    rows = session.execute(
+        select(*(table.c[name] for name in KEY[1:]), *(table.c[name] for name in COUNTERS))
+        .where(table.c.tenant_id == tenant_id)
+        .execution_options(**ALL)
+    ).all()
+    found = {}
+    for row in rows:
+        values = dict(zip(COUNTERS, row[len(KEY) - 1 :], strict=True))
+        if any(values.values()):
+            found[tuple(row[: len(KEY) - 1])] = values
+    return found
+
+
+def drift(tenant_id: int, session: Session | None = None) -> list[str]:
+    """The rows of a tenant's tally that a fresh count would change, in words; []
+    when the tally is right. Reads only: counts in memory, writes nothing."""
+    session = session or db.session
+    expected: dict[tuple[Any, ...], dict[str, int]] = {}
+    ids = _ticket_ids(session, tenant_id)
+    for start in range(0, len(ids), BATCH):
+        for _, facts in _facts(session, ids[start : start + BATCH]).values():
+            for key, counters in tally_rules.contribution(facts).items():
+                row = expected.setdefault(key, dict.fromkeys(COUNTERS, 0))
+                for name, value in counters.items():
+                    row[name] += value
+    stored = _stored(session, tenant_id)
+    problems = []
+    for key in sorted(expected.keys() | stored.keys(), key=str):
+        want, have = expected.get(key), stored.get(key)
+        if want != have:
+            problems.append(
+                f"{'|'.join(map(str, key))}: stored {_shown(have)}, counted {_shown(want)}"
+            )
+    return problems
+
+
+def _shown(counters: dict[str, int] | None) -> str:
+    found = {name: value for name, value in (counters or {}).items() if value}
+    return ", ".join(f"{name} {value}" for name, value in found.items()) or "nothing"
+
+
+def ticket_count(session: Session | None = None) -> int:
+    """How many tickets the tally has counted (each once)."""
+    session = session or db.session
+    return int(session.scalar(select(func.count(TallyMark.ticket_id))) or 0)

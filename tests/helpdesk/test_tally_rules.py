@@ -1,0 +1,157 @@
+"""What one ticket adds to the daily tally (pure rules, no Flask)."""
+
+from collections import Counter
+from datetime import date
+from datetime import timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from helpdesk.models.tallies import COUNTERS
+from helpdesk.tally_rules import Facts
+from helpdesk.tally_rules import contribution
+from helpdesk.tally_rules import decode
+from helpdesk.tally_rules import difference
+from helpdesk.tally_rules import encode
+
+MON, WED = date(2026, 10, 5), date(2026, 10, 7)
+P09 = "GCH-CCS-P09"
+
+
+def facts(**changes):
+    return Facts(
+        **{
+            "service_code": P09,
+            "unit_id": 4,
+            "department_id": 2,
+            "assignee_id": None,
+            "received_day": MON,
+            **changes,
+        }
+    )
+
+
+def test_an_open_ticket_counts_its_receipt_only():
+    assert contribution(facts()) == {(MON, P09, 4, 2, 0): Counter(received=1)}
+
+
+def test_a_concluded_ticket_counts_its_closing_day_with_clocks_and_survey():
+    found = contribution(
+        facts(
+            closed_day=WED,
+            outcome="concluded",
+            clocks=(("respond", False), ("resolve", True)),
+            survey=(True, "regular"),
+        )
+    )
+    assert found == {
+        (MON, P09, 4, 2, 0): Counter(received=1),
+        (WED, P09, 4, 2, 0): Counter(
+            settled=1,
+            concluded=1,
+            sla_total=1,  # one clock overrun: the ticket missed its SLA
+            respond_total=1,
+            respond_met=1,
+            resolve_total=1,
+            surveys_sent=1,
+            surveys_answered=1,
+            regular=1,
+        ),
+    }
+
+
+def test_met_when_no_clock_is_overrun_and_unanswered_surveys_are_only_sent():
+    found = contribution(
+        facts(
+            closed_day=MON,
+            outcome="concluded",
+            clocks=(("resolve", False),),
+            survey=(False, None),
+        )
+    )
+    assert found == {
+        (MON, P09, 4, 2, 0): Counter(
+            received=1,
+            settled=1,
+            concluded=1,
+            sla_total=1,
+            sla_met=1,
+            resolve_total=1,
+            resolve_met=1,
+            surveys_sent=1,
+        )
+    }
+
+
+def test_rejected_and_withdrawn_count_no_sla_nor_survey():
+    for outcome in ("rejected", "withdrawn"):
+        found = contribution(
+            facts(closed_day=WED, outcome=outcome, clocks=(("resolve", True),), survey=(True, "x"))
+        )
+        assert found[(WED, P09, 4, 2, 0)] == Counter({"settled": 1, outcome: 1})
+
+
+def test_a_ticket_closed_before_the_day_it_is_received_settles_on_that_day():
+    # Filed on Saturday, received on Monday, refused on Sunday: it was never in
+    # progress before Monday, so it leaves the count on Monday.
+    sunday = MON - timedelta(days=1)
+    found = contribution(facts(closed_day=sunday, outcome="rejected"))
+    assert found == {
+        (MON, P09, 4, 2, 0): Counter(received=1, settled=1),
+        (sunday, P09, 4, 2, 0): Counter(rejected=1),
+    }
+
+
+def test_difference_moves_a_ticket_between_departments():
+    before = contribution(facts())
+    after = contribution(facts(department_id=3))
+    assert difference(before, after) == {
+        (MON, P09, 4, 2, 0): {"received": -1},
+        (MON, P09, 4, 3, 0): {"received": 1},
+    }
+    assert difference(after, after) == {}
+
+
+days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
+all_facts = st.builds(
+    Facts,
+    service_code=st.sampled_from(("GCH-CCS-P09", "CAU", "PSDT-05")),
+    unit_id=st.none() | st.integers(1, 50),
+    department_id=st.none() | st.integers(1, 9),
+    assignee_id=st.none() | st.integers(1, 99),
+    received_day=days,
+    closed_day=st.none() | days,
+    outcome=st.none() | st.sampled_from(("concluded", "rejected", "withdrawn")),
+    clocks=st.lists(
+        st.tuples(st.sampled_from(("respond", "resolve")), st.booleans()),
+        max_size=2,
+        unique_by=lambda clock: clock[0],
+    ).map(tuple),
+    survey=st.none() | st.tuples(st.booleans(), st.sampled_from(("satisfied", "regular", None))),
+)
+
+
+@given(all_facts)
+def test_stored_and_read_back_unchanged(found):
+    assert decode(encode(contribution(found))) == contribution(found)
+
+
+@given(all_facts, all_facts)
+def test_applying_the_difference_turns_one_contribution_into_the_other(old, new):
+    rows = {key: Counter(value) for key, value in contribution(old).items()}
+    for key, delta in difference(contribution(old), contribution(new)).items():
+        rows.setdefault(key, Counter()).update(delta)
+    kept = {key: +counters for key, counters in rows.items() if +counters}
+    assert kept == contribution(new)
+
+
+@given(all_facts)
+def test_every_ticket_is_received_once_and_settled_at_most_once(found):
+    total = Counter()
+    for counters in contribution(found).values():
+        total.update(counters)
+        assert set(counters) <= set(COUNTERS)
+    assert total["received"] == 1
+    assert total["settled"] == (found.closed_day is not None and found.outcome is not None)
+    assert total["sla_met"] <= total["sla_total"] <= total["concluded"] <= 1
+    assert total["surveys_answered"] <= total["surveys_sent"] <= total["concluded"]
