@@ -1,4 +1,4 @@
-"""daily tally for the indicators, indexes for steps by name
+"""daily tally for the indicators, indexes for steps by name and worked time
 
 The tally starts empty: `helpdesk init-db` counts every ticket that has no
 tally mark yet right after upgrading (helpdesk.tallies.count_missing).
@@ -64,6 +64,9 @@ def upgrade():
     with op.batch_alter_table('tally_mark', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_tally_mark_tenant_id'), ['tenant_id'], unique=False)
 
+    with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.create_index('ix_ticket_worked', ['tenant_id', 'outcome', 'closed_at', 'service_code', 'work_seconds'], unique=False)
+
     with op.batch_alter_table('ticket_event', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_event_to_state_at', ['to_state', 'at'], unique=False)
         batch_op.create_index('ix_ticket_event_transition_at', ['transition', 'at'], unique=False)
@@ -76,6 +79,9 @@ def downgrade():
     with op.batch_alter_table('ticket_event', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_event_transition_at')
         batch_op.drop_index('ix_ticket_event_to_state_at')
+
+    with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.drop_index('ix_ticket_worked')
 
     with op.batch_alter_table('tally_mark', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_tally_mark_tenant_id'))

@@ -303,3 +303,12 @@ def test_tickets_a_service_opens_for_itself_are_not_requests(book, demo):
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
         scope = Scope.of(tenant, periods.parse("2026-Q4"), service_code="GCH-CCS-P10-DTI")
         assert indicators.read(indicators.definition("requests_received"), scope).value == 1
+
+
+def test_the_daily_tally_the_figures_read_matches_a_fresh_count(book, demo):
+    from helpdesk import tallies
+
+    with demo.app_context():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
+        assert tallies.drift(tenant.id) == []
+        assert tallies.ticket_count() == len(book)
