@@ -3,8 +3,10 @@
 A :class:`Scope` is a tenant (or every tenant, for the superadmin), a period
 and optionally one service, requesting unit or department. Each measure of
 :mod:`helpdesk.measures` becomes one aggregate query (two for a quantile on
-SQLite); nothing loops over tickets in Python, so the cost grows with the
-indexes, not with the number of tickets.
+SQLite); nothing loops over tickets in Python. The counts, SLA compliance and
+survey figures add up the daily tally (:mod:`helpdesk.tallies`), whose size
+grows with days and offices, not with tickets; quantiles of worked time and
+counts of steps read the tickets and events through their own indexes.
 """
 
 from __future__ import annotations
@@ -121,6 +123,7 @@ class Scope:
         return [DailyTally.day >= self.period.start, DailyTally.day < self.period.end]
 
     def days_before_end(self) -> list[ColumnElement[bool]]:
+        """The tally's rows of every day before the period ends (what is still open)."""
         return [DailyTally.day < self.period.end]
 
     def received(self) -> ColumnElement[bool]:
@@ -204,8 +207,8 @@ def _stepped(measure: measures.Stepped, scope: Scope) -> int:
     """Tickets of the scope with a matching event in the period, each once.
 
     The steps and the states are looked up apart (a UNION), so each part reads
-    only its own events through the indexes on (transition, at) and
-    (to_state, at) instead of every event of the period.
+    only its own events through the indexes on (tenant, transition, at) and
+    (tenant, to_state, at) instead of every event of the period.
     """
 
     def events(*where: ColumnElement[bool]) -> Select:
