@@ -92,34 +92,27 @@ class Scope:
 
     def ticket_filters(self) -> list[ColumnElement[bool]]:
         """The WHERE clauses that keep a query on this scope's tickets."""
-        found: list[ColumnElement[bool]] = []
-        if self.tenant_id is not None:
-            found.append(Ticket.tenant_id == self.tenant_id)
-        if self.service_code is not None:
-            found.append(Ticket.service_code == self.service_code)
-        elif internal := internal_services():
-            # Tickets a service opens for itself (P10's dictamen técnico interno)
-            # are work, not requests: the general figures leave them out.
-            found.append(Ticket.service_code.not_in(internal))
-        if self.unit_id is not None:
-            found.append(Ticket.unit_id == self.unit_id)
-        if self.department_id is not None:
-            found.append(Ticket.department_id == self.department_id)
-        return found
+        return self._filters(Ticket)
 
     def tally_filters(self) -> list[ColumnElement[bool]]:
         """The same scope on the daily tally's rows (:mod:`helpdesk.tallies`)."""
+        return self._filters(DailyTally)
+
+    def _filters(self, model: type[Ticket] | type[DailyTally]) -> list[ColumnElement[bool]]:
+        # Both carry the tenant, service, unit and department under these names.
         found: list[ColumnElement[bool]] = []
         if self.tenant_id is not None:
-            found.append(DailyTally.tenant_id == self.tenant_id)
+            found.append(model.tenant_id == self.tenant_id)
         if self.service_code is not None:
-            found.append(DailyTally.service_code == self.service_code)
+            found.append(model.service_code == self.service_code)
         elif internal := internal_services():
-            found.append(DailyTally.service_code.not_in(internal))
+            # Tickets a service opens for itself (P10's dictamen técnico interno)
+            # are work, not requests: the general figures leave them out.
+            found.append(model.service_code.not_in(internal))
         if self.unit_id is not None:
-            found.append(DailyTally.unit_id == self.unit_id)
+            found.append(model.unit_id == self.unit_id)
         if self.department_id is not None:
-            found.append(DailyTally.department_id == self.department_id)
+            found.append(model.department_id == self.department_id)
         return found
 
     def days(self) -> list[ColumnElement[bool]]:

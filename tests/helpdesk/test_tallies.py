@@ -24,6 +24,7 @@ from helpdesk.tenancy import scoped_to
 from helpdesk.workflow.engine import StaleTicketError
 from tests.helpdesk.test_sla import COORD
 from tests.helpdesk.test_sla import P09_DATA
+from tests.helpdesk.test_sla import file
 from tests.helpdesk.test_sla import move
 from tests.helpdesk.views.test_admin_calendar import settings_form
 
@@ -215,32 +216,7 @@ def test_rebuild_gives_what_the_steps_kept(demo, filed):
 def test_a_change_of_time_zone_moves_the_days(demo, login_as):
     # Filed on Monday 5 October at 15:30 in Mexico City: 5:30 on the 6th in Manila.
     browser = login_as("tenant_admin")
-    with time_machine.travel(datetime(2026, 10, 5, 21, 30, tzinfo=UTC), tick=False):
-        with demo.app_context():
-            tenant = chalco()
-            with scoped_to(tenant):
-                from helpdesk import plugins
-                from helpdesk import service_settings
-                from helpdesk import tickets
-                from helpdesk.models import User
-
-                user = db.session.scalar(
-                    select(User).where(User.email == "solicitante@chalco.example")
-                )
-                settings = service_settings.ensure_rows(tenant, plugins.host().catalog)
-                settings[P09].enabled = True
-                db.session.commit()
-                item = service_settings.effective(
-                    plugins.host().catalog.get(P09), settings[P09], tenant
-                )
-                tickets.file_request(
-                    tenant=tenant,
-                    service=item,
-                    requester=user,
-                    filed_by=user,
-                    data=P09_DATA,
-                    unit_id=user.unit_id,
-                )
+    file(demo, P09, P09_DATA, now=datetime(2026, 10, 5, 21, 30, tzinfo=UTC))
     dgd = department(demo, "DGD")
     assert set(rows(demo)) == {(date(2026, 10, 5), dgd)}
     response = browser.post("/chalco/admin/calendar", settings_form("Asia/Manila"))
