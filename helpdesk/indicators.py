@@ -123,9 +123,6 @@ class Scope:
         """The tally's rows of every day before the period ends (what is still open)."""
         return [DailyTally.day < self.period.end]
 
-    def received(self) -> ColumnElement[bool]:
-        return and_(Ticket.received_at >= self.start, Ticket.received_at < self.end)
-
     def closed(self, outcome: str | None = measures.CONCLUDED) -> ColumnElement[bool]:
         clause = and_(Ticket.closed_at >= self.start, Ticket.closed_at < self.end)
         return clause if outcome is None else and_(clause, Ticket.outcome == outcome)
