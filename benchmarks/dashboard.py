@@ -170,6 +170,24 @@ def load(count: int) -> None:
         db.session.commit()
 
 
+def _fill(count: int) -> None:
+    db.drop_all()
+    db.create_all()
+    demo_data.load(plugins.host().catalog)
+    began = time.perf_counter()
+    load(count)
+    print(f"loaded {count:,} requests in {time.perf_counter() - began:.1f} s")
+    # The rows went in around the ORM, as an import would: init-db counts them.
+    began = time.perf_counter()
+    counted = tallies.count_missing()
+    db.session.commit()
+    rows = db.session.scalar(select(func.count(DailyTally.id)))
+    print(
+        f"counted {counted:,} requests into {rows:,} daily tally rows"
+        f" in {time.perf_counter() - began:.1f} s"
+    )
+
+
 def timed(label: str, action: Callable[[], object], repeat: int = 5) -> None:
     action()  # warm the caches once, as a server that has been running would have them
     spent = []
@@ -187,7 +205,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument("--database", default=None)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep what --database already holds (loaded by an earlier run) and only time",
+    )
     args = parser.parse_args()
+    if args.reuse and not args.database:
+        parser.error("--reuse needs --database")
     folder = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
     url = args.database or f"sqlite:///{folder / 'bench.sqlite3'}"
     app = create_app(
@@ -203,22 +228,12 @@ def main() -> None:
         }
     )
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        demo_data.load(plugins.host().catalog)
-        began = time.perf_counter()
-        load(args.tickets)
         print(f"database: {url}")
-        print(f"loaded {args.tickets:,} requests in {time.perf_counter() - began:.1f} s")
-        # The rows went in around the ORM, as an import would: init-db counts them.
-        began = time.perf_counter()
-        counted = tallies.count_missing()
-        db.session.commit()
-        rows = db.session.scalar(select(func.count(DailyTally.id)))
-        print(
-            f"counted {counted:,} requests into {rows:,} daily tally rows"
-            f" in {time.perf_counter() - began:.1f} s"
-        )
+        if args.reuse:
+            held = db.session.scalar(select(func.count(Ticket.id)))
+            print(f"reusing {held:,} requests")
+        else:
+            _fill(args.tickets)
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
         quarter = periods.parse("2026-Q2")
         scope = indicators.Scope.of(tenant, quarter)

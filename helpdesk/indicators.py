@@ -5,8 +5,10 @@ and optionally one service, requesting unit or department. Each measure of
 :mod:`helpdesk.measures` becomes one aggregate query (two for a quantile on
 SQLite); nothing loops over tickets in Python. The counts, SLA compliance and
 survey figures add up the daily tally (:mod:`helpdesk.tallies`), whose size
-grows with days and offices, not with tickets; quantiles of worked time and
-counts of steps read the tickets and events through their own indexes.
+grows with days and offices, not with tickets; so do the counts of steps of a
+month, quarter or year (the step counts). Quantiles of worked time, and steps
+over a custom range of days, read the tickets and events through their own
+indexes.
 """
 
 from __future__ import annotations
@@ -33,11 +35,14 @@ from sqlalchemy.sql.elements import ColumnElement
 from helpdesk import measures
 from helpdesk import periods
 from helpdesk import plugins
+from helpdesk import tally_rules
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.extensions import db
 from helpdesk.models import DailyTally
 from helpdesk.models import RecordedFigure
 from helpdesk.models import SlaClock
+from helpdesk.models import StepTally
+from helpdesk.models import TalliedStep
 from helpdesk.models import Tenant
 from helpdesk.models import TenantService
 from helpdesk.models import Ticket
@@ -98,7 +103,13 @@ class Scope:
         """The same scope on the daily tally's rows (:mod:`helpdesk.tallies`)."""
         return self._filters(DailyTally)
 
-    def _filters(self, model: type[Ticket] | type[DailyTally]) -> list[ColumnElement[bool]]:
+    def step_filters(self) -> list[ColumnElement[bool]]:
+        """The same scope on the step counts' rows (of whole periods)."""
+        return [*self._filters(StepTally), StepTally.period == self.period.key]
+
+    def _filters(
+        self, model: type[Ticket] | type[DailyTally] | type[StepTally]
+    ) -> list[ColumnElement[bool]]:
         # Both carry the tenant, service, unit and department under these names.
         found: list[ColumnElement[bool]] = []
         if self.tenant_id is not None:
@@ -200,9 +211,24 @@ def _hours(seconds: float | None) -> float | None:
 def _stepped(measure: measures.Stepped, scope: Scope) -> int:
     """Tickets of the scope with a matching event in the period, each once.
 
-    The steps and the states are looked up apart (a UNION), so each part reads
-    only its own events through the indexes on (tenant, transition, at) and
-    (tenant, to_state, at) instead of every event of the period.
+    A month, quarter or year adds up the step counts of the measure, once
+    ``helpdesk init-db`` has counted it (:class:`~helpdesk.models.TalliedStep`);
+    otherwise the events are read (:func:`_stepped_events`).
+    """
+    key = tally_rules.step_key(measure.steps, measure.states)
+    if scope.period.kind == periods.CUSTOM or db.session.get(TalliedStep, key) is None:
+        return _stepped_events(measure, scope)
+    return _count(
+        select(func.coalesce(func.sum(StepTally.tickets), 0)).where(
+            StepTally.measure == key, *scope.step_filters()
+        )
+    )
+
+
+def _stepped_events(measure: measures.Stepped, scope: Scope) -> int:
+    """:func:`_stepped` from the events: the steps and the states are looked up
+    apart (a UNION), so each part reads only its own events through the indexes
+    on (tenant, transition, at) and (tenant, to_state, at).
     """
 
     def events(*where: ColumnElement[bool]) -> Select:
@@ -361,16 +387,10 @@ def _recorded(measure: measures.Recorded, scope: Scope) -> float | None:
 def recorded_figures(found: Iterable[IndicatorDefinition]) -> list[measures.Recorded]:
     """The hand-recorded figures the given indicators need, each once, in order."""
     seen: dict[str, measures.Recorded] = {}
-
-    def walk(measure: measures.Measure | None) -> None:
-        if isinstance(measure, measures.Recorded):
-            seen.setdefault(measure.figure, measure)
-        elif isinstance(measure, measures.Ratio):
-            walk(measure.numerator)
-            walk(measure.denominator)
-
     for definition_ in found:
-        walk(definition_.measure)
+        for part in measures.parts(definition_.measure):
+            if isinstance(part, measures.Recorded):
+                seen.setdefault(part.figure, part)
     return list(seen.values())
 
 

@@ -28,6 +28,7 @@ service, requesting unit or department) during a period:
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -172,3 +173,13 @@ Measure = (
     | Recorded
     | Custom
 )
+
+
+def parts(measure: Measure | None) -> Iterator[Measure]:
+    """The measure and, for a ratio, every measure inside it, depth first."""
+    if measure is None:
+        return
+    yield measure
+    if isinstance(measure, Ratio):
+        yield from parts(measure.numerator)
+        yield from parts(measure.denominator)

@@ -3,12 +3,14 @@
 Whatever changes a ticket, one of its SLA clocks or its survey through the
 ORM is noticed when the session flushes; just before the transaction commits,
 each ticket noticed is counted again (:func:`refresh`): its old share of the
-tally (its :class:`~helpdesk.models.TallyMark`) is taken out and the new one
-put in with upserts, in a fixed order so two transactions never wait on each
-other in a circle. A rollback forgets what was noticed, and the tally rolls
-back with everything else. A bulk UPDATE the ORM cannot see calls
-:func:`touch` itself (the survey's answer does).
+tally and of the step counts (its :class:`~helpdesk.models.TallyMark`) is
+taken out and the new one put in with upserts, in a fixed order so two
+transactions never wait on each other in a circle. A rollback forgets what was
+noticed, and the tally rolls back with everything else. A bulk UPDATE the ORM
+cannot see calls :func:`touch` itself (the survey's answer does).
 
+:func:`count_missing` (run by ``helpdesk init-db``) counts the tickets never
+counted, and every ticket again for a step measure newly declared by a plugin.
 :func:`rebuild` counts a tenant again from scratch (after a change of its time
 zone, an upgrade, or to repair), and :func:`drift` says which rows disagree
 with a fresh count: the check that the bookkeeping holds.
@@ -30,15 +32,21 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from helpdesk import measures
+from helpdesk import plugins
 from helpdesk import tally_rules
 from helpdesk.extensions import db
 from helpdesk.models import SlaClock
 from helpdesk.models import Survey
 from helpdesk.models import Tenant
 from helpdesk.models import Ticket
+from helpdesk.models import TicketEvent
 from helpdesk.models.tallies import COUNTERS
 from helpdesk.models.tallies import KEY
+from helpdesk.models.tallies import STEP_KEY
 from helpdesk.models.tallies import DailyTally
+from helpdesk.models.tallies import StepTally
+from helpdesk.models.tallies import TalliedStep
 from helpdesk.models.tallies import TallyMark
 from helpdesk.sla import as_utc
 from helpdesk.tally_rules import Facts
@@ -62,7 +70,7 @@ def _notice(session: Session, flush_context: Any) -> None:
     for row in (*session.new, *session.dirty, *session.deleted):
         if isinstance(row, Ticket):
             found.add(row.id)
-        elif isinstance(row, SlaClock | Survey):
+        elif isinstance(row, SlaClock | Survey | TicketEvent):
             found.add(row.ticket_id)
     found.discard(None)
     if found:
@@ -95,8 +103,11 @@ for _name, _listener in (
 # -- counting tickets again -----------------------------------------------------------
 
 
-def _facts(session: Session, ticket_ids: Sequence[int]) -> dict[int, tuple[int, Facts]]:
-    """``{ticket id: (tenant id, facts)}`` of the tickets that still exist."""
+def _facts(
+    session: Session, ticket_ids: Sequence[int], steps: Sequence[str] = ()
+) -> dict[int, tuple[int, Facts]]:
+    """``{ticket id: (tenant id, facts)}`` of the tickets that still exist, with
+    the events that count for the step measures ``steps`` (keys)."""
     tickets = session.execute(
         select(
             Ticket.id,
@@ -130,6 +141,7 @@ def _facts(session: Session, ticket_ids: Sequence[int]) -> dict[int, tuple[int, 
             .execution_options(**ALL)
         )
     }
+    events = _events(session, ticket_ids, steps)
     found = {}
     for row in tickets:
         zone = ZoneInfo(row.timezone)
@@ -147,50 +159,120 @@ def _facts(session: Session, ticket_ids: Sequence[int]) -> dict[int, tuple[int, 
                 outcome=row.outcome,
                 clocks=tuple(clocks.get(row.id, ())),
                 survey=surveys.get(row.id),
+                events=tuple(
+                    (transition, source, target, as_utc(at).astimezone(zone).date())
+                    for transition, source, target, at in events.get(row.id, ())
+                ),
             ),
         )
     return found
 
 
+def _events(
+    session: Session, ticket_ids: Sequence[int], steps: Sequence[str]
+) -> dict[int, list[tuple[Any, ...]]]:
+    """The tickets' events with a step or a state some measure of ``steps`` names."""
+    names: set[str] = set()
+    states: set[str] = set()
+    for key in steps:
+        found_steps, found_states = tally_rules.step_names(key)
+        names |= found_steps
+        states |= found_states
+    if not names and not states:
+        return {}
+    found: dict[int, list[tuple[Any, ...]]] = {}
+    for ticket_id, *step in session.execute(
+        select(
+            TicketEvent.ticket_id,
+            TicketEvent.transition,
+            TicketEvent.from_state,
+            TicketEvent.to_state,
+            TicketEvent.at,
+        )
+        .where(
+            TicketEvent.ticket_id.in_(ticket_ids),
+            TicketEvent.transition.in_(names) | TicketEvent.to_state.in_(states),
+        )
+        .execution_options(**ALL)
+    ):
+        found.setdefault(ticket_id, []).append(tuple(step))
+    return found
+
+
+def tallied_steps(session: Session | None = None) -> list[str]:
+    """The step measures (keys) whose tickets are all counted, in order."""
+    session = session or db.session
+    return list(session.scalars(select(TalliedStep.measure).order_by(TalliedStep.measure)))
+
+
+def declared_steps() -> list[str]:
+    """The keys of the step measures the installed plugins' indicators use."""
+    found = {
+        tally_rules.step_key(part.steps, part.states)
+        for definition in plugins.host().indicators.values()
+        for part in measures.parts(definition.measure)
+        if isinstance(part, measures.Stepped)
+    }
+    return sorted(found)
+
+
 def refresh(session: Session, ticket_ids: Iterable[int]) -> None:
     """Take each ticket's old share out of the tally and put its new one in."""
     ids = sorted(set(ticket_ids))
+    steps = tallied_steps(session) if ids else []
     for start in range(0, len(ids), BATCH):
-        _refresh_batch(session, ids[start : start + BATCH])
+        _refresh_batch(session, ids[start : start + BATCH], steps)
 
 
-def _refresh_batch(session: Session, ids: Sequence[int]) -> None:
-    facts = _facts(session, ids)
+def _refresh_batch(session: Session, ids: Sequence[int], steps: Sequence[str]) -> None:
+    facts = _facts(session, ids, steps)
     marks = {
         mark.ticket_id: mark
         for mark in session.execute(
-            select(TallyMark.ticket_id, TallyMark.tenant_id, TallyMark.counted).where(
-                TallyMark.ticket_id.in_(ids)
-            )
+            select(
+                TallyMark.ticket_id, TallyMark.tenant_id, TallyMark.counted, TallyMark.stepped
+            ).where(TallyMark.ticket_id.in_(ids))
         )
     }
     changes: dict[tuple[Any, ...], dict[str, int]] = {}
+    step_changes: dict[tuple[Any, ...], int] = {}
     new_marks, gone = [], []
     for ticket_id in ids:
         mark = marks.get(ticket_id)
         old = tally_rules.decode(mark.counted if mark else None)
-        tenant_id, new = None, {}
+        old_steps = tally_rules.decode_steps(mark.stepped if mark else None)
+        tenant_id, new, new_steps = None, {}, set()
         if ticket_id in facts:
             tenant_id, ticket_facts = facts[ticket_id]
             new = tally_rules.contribution(ticket_facts)
+            new_steps = tally_rules.stepped(ticket_facts, steps)
         elif mark is not None:
             tenant_id = mark.tenant_id
         for key, delta in tally_rules.difference(old, new).items():
             merged = changes.setdefault((tenant_id, *key), {})
             for name, value in delta.items():
                 merged[name] = merged.get(name, 0) + value
+        for key, delta in ((k, 1) for k in new_steps - old_steps):
+            step_changes[(tenant_id, *key)] = step_changes.get((tenant_id, *key), 0) + delta
+        for key in old_steps - new_steps:
+            step_changes[(tenant_id, *key)] = step_changes.get((tenant_id, *key), 0) - 1
         if ticket_id in facts:
             new_marks.append(
-                {"ticket_id": ticket_id, "tenant_id": tenant_id, "counted": tally_rules.encode(new)}
+                {
+                    "ticket_id": ticket_id,
+                    "tenant_id": tenant_id,
+                    "counted": tally_rules.encode(new),
+                    "stepped": tally_rules.encode_steps(new_steps),
+                }
             )
         elif mark is not None:
             gone.append(ticket_id)
     _apply(session, changes)
+    _apply(
+        session,
+        {key: {"tickets": delta} for key, delta in step_changes.items() if delta},
+        StepTally,
+    )
     _save_marks(session, new_marks, gone, set(marks))
 
 
@@ -199,20 +281,26 @@ def _insert(session: Session, table: Any) -> Any:
     return dialect.insert(table)
 
 
-def _apply(session: Session, changes: dict[tuple[Any, ...], dict[str, int]]) -> None:
-    """Add each change to its row, creating the rows that are new: one upsert
-    executed for all rows, in key order so transactions lock rows alike."""
+def _apply(
+    session: Session,
+    changes: dict[tuple[Any, ...], dict[str, int]],
+    model: Any = DailyTally,
+) -> None:
+    """Add each change to its row of the tally (or of the step counts), creating
+    the rows that are new: one upsert executed for all rows, in key order so
+    transactions lock rows alike."""
     if not changes:
         return
-    table = DailyTally.__table__
+    key, counters = (KEY, COUNTERS) if model is DailyTally else (STEP_KEY, ("tickets",))
+    table = model.__table__
     statement = _insert(session, table)
     statement = statement.on_conflict_do_update(
-        index_elements=list(KEY),
-        set_={name: table.c[name] + statement.excluded[name] for name in COUNTERS},
+        index_elements=list(key),
+        set_={name: table.c[name] + statement.excluded[name] for name in counters},
     )
     rows = [
-        {**dict(zip(KEY, key, strict=True)), **{n: changes[key].get(n, 0) for n in COUNTERS}}
-        for key in sorted(changes)
+        {**dict(zip(key, row, strict=True)), **{n: changes[row].get(n, 0) for n in counters}}
+        for row in sorted(changes)
     ]
     session.execute(statement, rows)
 
@@ -224,7 +312,7 @@ def _save_marks(
     if gone:
         session.execute(delete(TallyMark).where(TallyMark.ticket_id.in_(gone)))
     changed = [
-        {"mark": row["ticket_id"], "now": row["counted"]}
+        {"mark": row["ticket_id"], "now": row["counted"], "steps": row["stepped"]}
         for row in rows
         if row["ticket_id"] in known
     ]
@@ -232,7 +320,7 @@ def _save_marks(
         session.execute(
             table.update()
             .where(table.c.ticket_id == bindparam("mark"))
-            .values(counted=bindparam("now")),
+            .values(counted=bindparam("now"), stepped=bindparam("steps")),
             changed,
         )
     fresh = [row for row in rows if row["ticket_id"] not in known]
@@ -254,7 +342,7 @@ def rebuild(tenant_id: int | None = None, session: Session | None = None) -> int
     """Count a tenant's tickets (every tenant's, for None) again from nothing; the
     number of tickets counted. The caller commits."""
     session = session or db.session
-    for model in (DailyTally, TallyMark):
+    for model in (DailyTally, StepTally, TallyMark):
         statement = delete(model).execution_options(**ALL)
         if tenant_id is not None:
             statement = statement.where(model.tenant_id == tenant_id)
@@ -266,8 +354,21 @@ def rebuild(tenant_id: int | None = None, session: Session | None = None) -> int
 
 def count_missing(session: Session | None = None) -> int:
     """Count the tickets that have never been counted (written before the tally
-    existed, or by a bulk load); the number counted. The caller commits."""
+    existed, or by a bulk load); the number counted. The caller commits.
+
+    A step measure declared since the last run (a plugin installed or changed)
+    is listed as tallied and every ticket is counted again for it.
+    """
     session = session or db.session
+    known = set(tallied_steps(session))
+    new = [key for key in declared_steps() if key not in known]
+    if new:
+        session.add_all(TalliedStep(measure=key) for key in new)
+        session.flush()
+        ids = _ticket_ids(session, None)
+        if ids:
+            refresh(session, ids)
+        return len(ids)
     missing = list(
         session.scalars(
             select(Ticket.id)
@@ -296,19 +397,33 @@ def _stored(session: Session, tenant_id: int) -> dict[tuple[Any, ...], dict[str,
     return found
 
 
+def _stored_steps(session: Session, tenant_id: int) -> dict[tuple[Any, ...], dict[str, int]]:
+    table = StepTally.__table__
+    rows = session.execute(
+        select(*(table.c[name] for name in STEP_KEY[1:]), table.c.tickets)
+        .where(table.c.tenant_id == tenant_id, table.c.tickets != 0)
+        .execution_options(**ALL)
+    ).all()
+    return {("steps", *row[:-1]): {"tickets": row[-1]} for row in rows}
+
+
 def drift(tenant_id: int, session: Session | None = None) -> list[str]:
     """The rows of a tenant's tally that a fresh count would change, in words; []
     when the tally is right. Reads only: counts in memory, writes nothing."""
     session = session or db.session
     expected: dict[tuple[Any, ...], dict[str, int]] = {}
+    steps = tallied_steps(session)
     ids = _ticket_ids(session, tenant_id)
     for start in range(0, len(ids), BATCH):
-        for _, facts in _facts(session, ids[start : start + BATCH]).values():
+        for _, facts in _facts(session, ids[start : start + BATCH], steps).values():
             for key, counters in tally_rules.contribution(facts).items():
                 row = expected.setdefault(key, dict.fromkeys(COUNTERS, 0))
                 for name, value in counters.items():
                     row[name] += value
-    stored = _stored(session, tenant_id)
+            for key in tally_rules.stepped(facts, steps):
+                counted = expected.setdefault(("steps", *key), {"tickets": 0})
+                counted["tickets"] += 1
+    stored = {**_stored(session, tenant_id), **_stored_steps(session, tenant_id)}
     problems = []
     for key in sorted(expected.keys() | stored.keys(), key=str):
         want, have = expected.get(key), stored.get(key)

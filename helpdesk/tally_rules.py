@@ -10,15 +10,21 @@ engine's (:mod:`helpdesk.indicators`), counted per local day:
 - settled (no longer in progress): on the later of those two days;
 - SLA targets, met or not, and the survey, sent, answered and its level:
   on the closing day of a concluded ticket only.
+
+:func:`stepped` says in which step counts (:class:`~helpdesk.models.StepTally`)
+a ticket counts: once per step measure and whole month, quarter or year in
+which it took one of the measure's steps or entered one of its states.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from helpdesk import periods
 from helpdesk.models.tallies import COUNTERS
 
 OUTCOMES = ("concluded", "rejected", "withdrawn")
@@ -28,6 +34,11 @@ RATINGS = ("satisfied", "regular", "unsatisfied")
 # A row of the tally: the day and the dimensions, as text ("none" is 0).
 RowKey = tuple[date, str, int, int, int]
 Contribution = dict[RowKey, Counter[str]]
+# One event of a ticket: its transition, from and to states, and its local day.
+Step = tuple[str, str | None, str, date]
+# A row of the step counts: the measure, the period, the service, unit and department.
+StepKey = tuple[str, str, str, int, int]
+STEP_PERIODS = (periods.MONTH, periods.QUARTER, periods.YEAR)
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class Facts:
     outcome: str | None = None
     clocks: tuple[tuple[str, bool], ...] = ()
     survey: tuple[bool, str | None] | None = None
+    events: tuple[Step, ...] = ()
 
 
 def contribution(facts: Facts) -> Contribution:
@@ -117,4 +129,52 @@ def decode(stored: Mapping[str, Mapping[str, int]] | None) -> Contribution:
         found[(date.fromisoformat(day), service, int(unit), int(department), int(assignee))] = (
             Counter(dict(counters))
         )
+    return found
+
+
+# -- step counts ----------------------------------------------------------------------
+
+
+def step_key(steps: Iterable[str], states: Iterable[str]) -> str:
+    """A step measure's key: its step names, then its state names, each sorted."""
+    return f"{','.join(sorted(set(steps)))}/{','.join(sorted(set(states)))}"
+
+
+def step_names(key: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The inverse of :func:`step_key`: ``(steps, states)``."""
+    steps, _, states = key.partition("/")
+    return frozenset(filter(None, steps.split(","))), frozenset(filter(None, states.split(",")))
+
+
+def takes(key: str, event: Step) -> bool:
+    """Whether the event counts for the measure, as the indicator engine's query
+    says: one of its steps, or an entry into one of its states from another."""
+    steps, states = step_names(key)
+    transition, source, target, _ = event
+    return transition in steps or (target in states and source != target)
+
+
+def stepped(facts: Facts, measures: Iterable[str]) -> set[StepKey]:
+    """The step counts the ticket counts in, for the measures (keys) given."""
+    dimensions = (facts.service_code, facts.unit_id or 0, facts.department_id or 0)
+    found: set[StepKey] = set()
+    for key in measures:
+        for event in facts.events:
+            if takes(key, event):
+                for kind in STEP_PERIODS:
+                    found.add((key, periods.current(kind, event[3]).key, *dimensions))
+    return found
+
+
+def encode_steps(found: Iterable[StepKey]) -> list[str]:
+    """The step counts as JSON for :class:`~helpdesk.models.TallyMark`."""
+    return sorted("|".join(map(str, key)) for key in found)
+
+
+def decode_steps(stored: Iterable[str] | None) -> set[StepKey]:
+    """The inverse of :func:`encode_steps`."""
+    found: set[StepKey] = set()
+    for text in stored or ():
+        key, period, service, unit, department = text.split("|")
+        found.add((key, period, service, int(unit), int(department)))
     return found

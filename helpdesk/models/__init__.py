@@ -12,6 +12,8 @@ from helpdesk.models.notifications import OutboxMessage
 from helpdesk.models.sla import SlaClock
 from helpdesk.models.surveys import Survey
 from helpdesk.models.tallies import DailyTally
+from helpdesk.models.tallies import StepTally
+from helpdesk.models.tallies import TalliedStep
 from helpdesk.models.tallies import TallyMark
 from helpdesk.models.tenancy import Department
 from helpdesk.models.tenancy import NonWorkingDay
@@ -45,6 +47,8 @@ __all__ = [
     "Tenant",
     "TenantScoped",
     "TallyMark",
+    "StepTally",
+    "TalliedStep",
     "TenantService",
     "Unit",
     "User",

@@ -10,6 +10,11 @@ rows up instead of reading every ticket of a period (:mod:`helpdesk.tallies`).
 takes its old share out and puts the new one in, in the same transaction.
 The "none" of a unit, department or technician is 0, not NULL, because a
 unique key treats NULLs as all different and the rows could not be upserted.
+
+A count of tickets that took a step cannot be added up from days (a ticket
+returned on two days of a quarter counts once in it), so :class:`StepTally`
+counts them per whole month, quarter and year instead, for each step measure
+listed in :class:`TalliedStep` (those whose every ticket has been counted).
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ COUNTERS = (
 NONE = 0
 DIMENSIONS = ("service_code", "unit_id", "department_id", "assignee_id")
 KEY = ("tenant_id", "day", *DIMENSIONS)
+# The scope of an indicator never narrows to a technician: steps are counted without.
+STEP_KEY = ("tenant_id", "measure", "period", "service_code", "unit_id", "department_id")
 
 
 def _counter() -> Mapped[int]:
@@ -108,3 +115,35 @@ class TallyMark(db.Model):
         ForeignKey("tenant.id", ondelete="CASCADE"), nullable=False, index=True
     )
     counted: Mapped[dict[str, Any]] = mapped_column(JsonData, nullable=False, default=dict)
+    # The StepTally rows the ticket counts in, as "measure|period|service|unit|department".
+    stepped: Mapped[list[str]] = mapped_column(
+        JsonData, nullable=False, default=list, server_default="[]"
+    )
+
+
+class StepTally(TenantScoped, db.Model):
+    """How many tickets took a step measure's steps in one month, quarter or year.
+
+    ``measure`` is the measure's key (:func:`helpdesk.tally_rules.step_key`),
+    ``period`` the period's text form (``2026-05``, ``2026-Q2``, ``2026``).
+    """
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    measure: Mapped[str] = mapped_column(String(255), nullable=False)
+    period: Mapped[str] = mapped_column(String(10), nullable=False)
+    service_code: Mapped[str] = mapped_column(String(40), nullable=False)
+    unit_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    department_id: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    tickets: Mapped[int] = _counter()
+
+    __table_args__ = (UniqueConstraint(*STEP_KEY, name="uq_step_tally_key"),)
+
+
+class TalliedStep(db.Model):
+    """A step measure whose tickets are all counted in :class:`StepTally`.
+
+    Until ``helpdesk init-db`` has counted a newly declared measure over the
+    tickets already filed, the indicators read its steps from the events.
+    """
+
+    measure: Mapped[str] = mapped_column(String(255), primary_key=True)

@@ -312,3 +312,34 @@ def test_the_daily_tally_the_figures_read_matches_a_fresh_count(book, demo):
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
         assert tallies.drift(tenant.id) == []
         assert tallies.ticket_count() == len(book)
+
+
+@pytest.mark.parametrize("period", ["2026-Q3", "2026-Q4", "2026-10", "2026-12", "2026", "2027"])
+def test_steps_of_whole_periods_come_from_the_step_counts_and_agree_with_the_events(
+    book, demo, period
+):
+    from helpdesk import tallies
+    from helpdesk import tally_rules
+    from helpdesk.models import StepTally
+
+    other_unit = second_unit(demo)
+    with demo.app_context():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
+        whole = periods.parse(period)
+        # The same days as a custom range, which the events answer.
+        same_days = periods.custom(whole.start, whole.last_day)
+        declared = tallies.tallied_steps()
+        assert "reject/needs_completion" in declared
+        for key in declared:
+            steps, states = tally_rules.step_names(key)
+            measure = measures.Stepped(tuple(sorted(steps)), tuple(sorted(states)))
+            for filters in ({}, {"unit_id": other_unit}, {"service_code": P09}):
+                counted = indicators.evaluate(measure, Scope.of(tenant, whole, **filters))
+                from_events = indicators.evaluate(measure, Scope.of(tenant, same_days, **filters))
+                assert counted == from_events, (key, filters)
+        returns = db.session.scalars(
+            select(StepTally.tickets)
+            .where(StepTally.measure == "reject/needs_completion", StepTally.period == "2026-Q4")
+            .execution_options(all_tenants=True)
+        )
+        assert sum(returns) == 2  # B (twice, once) and C

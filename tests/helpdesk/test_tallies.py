@@ -10,13 +10,18 @@ from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import update
 
+from helpdesk import indicators
+from helpdesk import periods
 from helpdesk import surveys
 from helpdesk import tallies
 from helpdesk.extensions import db
 from helpdesk.models import DailyTally
 from helpdesk.models import Department
+from helpdesk.models import StepTally
 from helpdesk.models import Survey
+from helpdesk.models import TalliedStep
 from helpdesk.models import TallyMark
 from helpdesk.models import Tenant
 from helpdesk.models import Ticket
@@ -222,4 +227,84 @@ def test_a_change_of_time_zone_moves_the_days(demo, login_as):
     response = browser.post("/chalco/admin/calendar", settings_form("Asia/Manila"))
     assert response.status_code == 302, response.get_data(as_text=True)
     assert set(rows(demo)) == {(date(2026, 10, 6), dgd)}
+    assert no_drift(demo) == []
+
+
+def step_counts(app, measure):
+    """Chalco's non-empty step counts of one measure: {(period, department): tickets}."""
+    with app.app_context():
+        found = db.session.execute(
+            select(StepTally.period, StepTally.department_id, StepTally.tickets)
+            .where(StepTally.tenant_id == chalco().id, StepTally.measure == measure)
+            .execution_options(all_tenants=True)
+        )
+        return {(period, dept): tickets for period, dept, tickets in found if tickets}
+
+
+RETURNS = "reject/needs_completion"
+
+
+def test_a_return_is_counted_once_per_period_and_moves_with_the_department(demo, filed):
+    dgd = department(demo, "DGD")
+    with time_machine.travel(MONDAY, tick=False):
+        move(demo, filed, "request_completion", COORD, reason="Falta oficio")
+    counted = {("2026-10", dgd): 1, ("2026-Q4", dgd): 1, ("2026", dgd): 1}
+    assert step_counts(demo, RETURNS) == counted
+    with time_machine.travel(datetime(2026, 10, 6, 16, 0, tzinfo=UTC), tick=False):
+        move(demo, filed, "resubmit", "solicitante@chalco.example", fields={"data": P09_DATA})
+        move(demo, filed, "request_completion", COORD, reason="Falta firma")
+    assert step_counts(demo, RETURNS) == counted  # the same ticket, the same periods
+    with demo.app_context():
+        other = db.session.scalar(select(Department.id).where(Department.id != dgd))
+        db.session.get(Ticket, filed).department_id = other
+        db.session.commit()
+    assert step_counts(demo, RETURNS) == {(p, other): 1 for p in ("2026-10", "2026-Q4", "2026")}
+    assert no_drift(demo) == []
+
+
+def test_a_step_measure_declared_later_is_counted_by_init_db(demo, filed):
+    with time_machine.travel(MONDAY, tick=False):
+        move(demo, filed, "request_completion", COORD, reason="Falta oficio")
+    with demo.app_context():
+        # As if the plugin that declares the measure were installed only now.
+        db.session.execute(delete(TalliedStep).where(TalliedStep.measure == RETURNS))
+        db.session.execute(delete(StepTally).where(StepTally.measure == RETURNS))
+        for mark in db.session.scalars(select(TallyMark)):
+            mark.stepped = [kept for kept in mark.stepped if not kept.startswith(RETURNS + "|")]
+        db.session.commit()
+        assert RETURNS not in tallies.tallied_steps()
+    assert step_counts(demo, RETURNS) == {}
+    # Until init-db runs, the indicator reads the events and is still right.
+    with demo.app_context():
+        scope = indicators.Scope.of(chalco(), periods.parse("2026-Q4"))
+        returned = indicators.definition("requests_returned_for_requirements")
+        assert indicators.read(returned, scope).value == 1
+        assert tallies.count_missing() == 1
+        db.session.commit()
+        assert RETURNS in tallies.tallied_steps()
+        assert tallies.count_missing() == 0
+        assert indicators.read(returned, scope).value == 1
+    assert len(step_counts(demo, RETURNS)) == 3
+    assert no_drift(demo) == []
+
+
+def test_drift_names_a_wrong_step_count(demo, filed):
+    with time_machine.travel(MONDAY, tick=False):
+        move(demo, filed, "request_completion", COORD, reason="Falta oficio")
+    with demo.app_context():
+        db.session.execute(
+            update(StepTally)
+            .where(StepTally.measure == RETURNS, StepTally.period == "2026-Q4")
+            .values(tickets=5)
+        )
+        db.session.commit()
+    dgd = department(demo, "DGD")
+    with demo.app_context():
+        unit = db.session.get(Ticket, filed).unit_id
+    assert no_drift(demo) == [
+        f"steps|{RETURNS}|2026-Q4|{P09}|{unit}|{dgd}: stored tickets 5, counted tickets 1"
+    ]
+    with demo.app_context():
+        tallies.rebuild(chalco().id)
+        db.session.commit()
     assert no_drift(demo) == []

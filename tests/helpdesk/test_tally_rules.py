@@ -1,4 +1,4 @@
-"""What one ticket adds to the daily tally (pure rules, no Flask)."""
+"""What one ticket adds to the daily tally and the step counts (pure rules, no Flask)."""
 
 from collections import Counter
 from datetime import date
@@ -11,8 +11,14 @@ from helpdesk.models.tallies import COUNTERS
 from helpdesk.tally_rules import Facts
 from helpdesk.tally_rules import contribution
 from helpdesk.tally_rules import decode
+from helpdesk.tally_rules import decode_steps
 from helpdesk.tally_rules import difference
 from helpdesk.tally_rules import encode
+from helpdesk.tally_rules import encode_steps
+from helpdesk.tally_rules import step_key
+from helpdesk.tally_rules import step_names
+from helpdesk.tally_rules import stepped
+from helpdesk.tally_rules import takes
 
 MON, WED = date(2026, 10, 5), date(2026, 10, 7)
 P09 = "GCH-CCS-P09"
@@ -155,3 +161,66 @@ def test_every_ticket_is_received_once_and_settled_at_most_once(found):
     assert total["settled"] == (found.closed_day is not None and found.outcome is not None)
     assert total["sla_met"] <= total["sla_total"] <= total["concluded"] <= 1
     assert total["surveys_answered"] <= total["surveys_sent"] <= total["concluded"]
+
+
+# -- step counts ------------------------------------------------------------------------
+
+RETURNS = step_key(("reject",), ("needs_completion",))
+
+
+def test_a_measure_key_reads_back_as_its_steps_and_states():
+    assert RETURNS == "reject/needs_completion"
+    assert step_names(RETURNS) == ({"reject"}, {"needs_completion"})
+    assert step_names(step_key((), ("unresolved",))) == (set(), {"unresolved"})
+    assert step_key(("b", "a", "a"), ()) == "a,b/"
+
+
+def test_a_ticket_returned_twice_in_a_month_counts_once_in_each_period():
+    events = (
+        ("file", None, "received", MON),
+        ("request_completion", "received", "needs_completion", MON),
+        ("resubmit", "needs_completion", "received", WED),
+        ("request_completion", "received", "needs_completion", WED),
+    )
+    found = stepped(facts(events=events), [RETURNS])
+    assert found == {
+        (RETURNS, "2026-10", P09, 4, 2),
+        (RETURNS, "2026-Q4", P09, 4, 2),
+        (RETURNS, "2026", P09, 4, 2),
+    }
+
+
+def test_a_ticket_returned_in_two_months_counts_in_both_and_once_in_the_quarter():
+    events = (
+        ("request_completion", "received", "needs_completion", date(2026, 10, 30)),
+        ("reject", "received", "rejected", date(2026, 11, 2)),
+    )
+    periods_found = sorted(key[1] for key in stepped(facts(events=events), [RETURNS]))
+    assert periods_found == ["2026", "2026-10", "2026-11", "2026-Q4"]
+
+
+def test_staying_in_a_state_is_not_entering_it():
+    events = (("edit", "needs_completion", "needs_completion", MON),)
+    assert stepped(facts(events=events), [RETURNS]) == set()
+    assert stepped(facts(events=events), []) == set()
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(("file", "reject", "request_completion", "resubmit", "edit")),
+            st.sampled_from((None, "received", "needs_completion")),
+            st.sampled_from(("received", "needs_completion", "rejected")),
+            st.dates(date(2025, 1, 1), date(2027, 12, 31)),
+        ),
+        max_size=8,
+    )
+)
+def test_each_period_a_ticket_counts_in_holds_one_of_its_matching_events(events):
+    found = stepped(facts(events=tuple(events)), [RETURNS])
+    matching = [event for event in events if takes(RETURNS, event)]
+    assert {key[1] for key in found if len(key[1]) == 4} == {str(e[3].year) for e in matching}
+    assert {key[1] for key in found if "-Q" not in key[1] and len(key[1]) == 7} == {
+        f"{e[3].year}-{e[3].month:02d}" for e in matching
+    }
+    assert decode_steps(encode_steps(found)) == found
