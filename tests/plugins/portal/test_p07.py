@@ -4,7 +4,9 @@ written release approval, rejections, and the registry rule for modifications.""
 from __future__ import annotations
 
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -187,7 +189,9 @@ def test_accept_needs_a_development_date_not_past(demo, people):
     ok(staff_step(agent, "chalco", folio, "start"))
     no_date = staff_step(agent, "chalco", folio, "accept", text="Viable")
     assert no_date.status_code == 400
-    past = (date.today() - timedelta(days=1)).isoformat()
+    # Yesterday in Chalco: from midnight UTC to 6:00 the machine's yesterday is Chalco's today.
+    chalco_today = datetime.now(ZoneInfo("America/Mexico_City")).date()
+    past = (chalco_today - timedelta(days=1)).isoformat()
     late = staff_step(agent, "chalco", folio, "accept", date=past, text="Viable")
     assert late.status_code == 400
     assert "no puede ser anterior a hoy" in late.get_data(as_text=True)
