@@ -6,9 +6,11 @@ and optionally one service, requesting unit or department. Each measure of
 SQLite); nothing loops over tickets in Python. The counts, SLA compliance and
 survey figures add up the daily tally (:mod:`helpdesk.tallies`), whose size
 grows with days and offices, not with tickets; so do the counts of steps of a
-month, quarter or year (the step counts). Quantiles of worked time, and steps
-over a custom range of days, read the tickets and events through their own
-indexes.
+month, quarter or year (the step counts). A quantile of worked time in a
+month, quarter or year finds from the worked-time counts the bucket its rank
+falls in and reads the exact value from the tickets' index on worked seconds,
+a few thousand entries at most. Custom ranges of days, and scopes of one unit
+or department, read the tickets and events through their own indexes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Integer
 from sqlalchemy import Select
@@ -39,16 +42,20 @@ from helpdesk import tally_rules
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.extensions import db
 from helpdesk.models import DailyTally
+from helpdesk.models import MonthlyTally
 from helpdesk.models import RecordedFigure
 from helpdesk.models import SlaClock
 from helpdesk.models import StepTally
-from helpdesk.models import TalliedStep
+from helpdesk.models import TalliedMeasure
 from helpdesk.models import Tenant
 from helpdesk.models import TenantService
 from helpdesk.models import Ticket
 from helpdesk.models import TicketEvent
+from helpdesk.models import WorkedTally
 from helpdesk.models.tallies import COUNTERS
+from helpdesk.models.tallies import MONTHLY
 from helpdesk.models.tallies import NONE
+from helpdesk.models.tallies import WORKED_TIME
 from helpdesk.periods import Period
 from helpdesk.tenancy import ALL_TENANTS
 
@@ -99,16 +106,28 @@ class Scope:
         """The WHERE clauses that keep a query on this scope's tickets."""
         return self._filters(Ticket)
 
+    def tally(self) -> type[DailyTally] | type[MonthlyTally]:
+        """The tally the scope's sums read (:func:`tally_for`)."""
+        return tally_for([self.period])
+
     def tally_filters(self) -> list[ColumnElement[bool]]:
-        """The same scope on the daily tally's rows (:mod:`helpdesk.tallies`)."""
-        return self._filters(DailyTally)
+        """The same scope on the tally's rows (:mod:`helpdesk.tallies`)."""
+        return self._filters(self.tally())
+
+    def filters_on(self, tally: type[DailyTally] | type[MonthlyTally]) -> list[ColumnElement[bool]]:
+        """The same scope on the rows of the given tally (for other periods' sums)."""
+        return self._filters(tally)
 
     def step_filters(self) -> list[ColumnElement[bool]]:
         """The same scope on the step counts' rows (of whole periods)."""
         return [*self._filters(StepTally), StepTally.period == self.period.key]
 
+    def worked_filters(self) -> list[ColumnElement[bool]]:
+        """The same scope on the worked-time counts' rows (no unit nor department)."""
+        return [*self._filters(WorkedTally), WorkedTally.period == self.period.key]
+
     def _filters(
-        self, model: type[Ticket] | type[DailyTally] | type[StepTally]
+        self, model: type[Ticket | DailyTally | MonthlyTally | StepTally | WorkedTally]
     ) -> list[ColumnElement[bool]]:
         # Both carry the tenant, service, unit and department under these names.
         found: list[ColumnElement[bool]] = []
@@ -128,15 +147,26 @@ class Scope:
 
     def days(self) -> list[ColumnElement[bool]]:
         """The tally's rows of the period's local days (each tenant's own)."""
-        return [DailyTally.day >= self.period.start, DailyTally.day < self.period.end]
+        model = self.tally()
+        return [model.day >= self.period.start, model.day < self.period.end]
 
     def days_before_end(self) -> list[ColumnElement[bool]]:
         """The tally's rows of every day before the period ends (what is still open)."""
-        return [DailyTally.day < self.period.end]
+        return [self.tally().day < self.period.end]
 
     def closed(self, outcome: str | None = measures.CONCLUDED) -> ColumnElement[bool]:
         clause = and_(Ticket.closed_at >= self.start, Ticket.closed_at < self.end)
         return clause if outcome is None else and_(clause, Ticket.outcome == outcome)
+
+
+def tally_for(buckets: Iterable[Period]) -> type[DailyTally] | type[MonthlyTally]:
+    """The monthly tally when every period is whole months and it has been
+    filled (``helpdesk init-db``), else the daily tally: same columns, the
+    monthly one about thirty times fewer rows."""
+    whole_months = all(bucket.kind != periods.CUSTOM for bucket in buckets)
+    if whole_months and db.session.get(TalliedMeasure, MONTHLY) is not None:
+        return MonthlyTally
+    return DailyTally
 
 
 @dataclass(frozen=True)
@@ -199,9 +229,69 @@ def _quantile(column: ColumnElement, statement: Select, quantile: float) -> floa
             scoped(statement.with_only_columns(column).order_by(column).offset(lower).limit(2))
         )
     )
-    if len(values) == 1 or position == lower:
+    return _between(values, position - lower)
+
+
+def _between(values: list[Any], fraction: float) -> float:
+    """Linear interpolation from the value at a rank towards the next one."""
+    if len(values) == 1 or not fraction:
         return float(values[0])
-    return float(values[0]) + (float(values[1]) - float(values[0])) * (position - lower)
+    return float(values[0]) + (float(values[1]) - float(values[0])) * fraction
+
+
+def _work_time(measure: measures.WorkTime, scope: Scope) -> float | None:
+    """The quantile of the business seconds worked by the scope's concluded tickets.
+
+    In a tenant's month, quarter or year, the worked-time counts say how many
+    tickets fall in each bucket of worked time, so the bucket of the rank the
+    quantile needs is known; the tickets' index on (tenant, outcome, worked
+    seconds) is then read in order from that bucket's start, skipping only the
+    tickets of the bucket below the rank. Otherwise :func:`_quantile` reads them all.
+    """
+    statement = select(Ticket.work_seconds).where(
+        *scope.ticket_filters(), scope.closed(), Ticket.work_seconds.is_not(None)
+    )
+    if not _bucketed(scope):
+        return _quantile(Ticket.work_seconds, statement, measure.quantile)
+    buckets = db.session.execute(
+        scoped(
+            select(WorkedTally.bucket, func.sum(WorkedTally.tickets))
+            .where(*scope.worked_filters())
+            .group_by(WorkedTally.bucket)
+            .order_by(WorkedTally.bucket)
+        )
+    ).all()
+    total = sum(int(count) for _, count in buckets)
+    if not total:
+        return None
+    position = measure.quantile * (total - 1)
+    rank = math.floor(position)
+    below, where = 0, buckets[-1][0]
+    for index, count in buckets:
+        if below + count > rank:
+            where = index
+            break
+        below += int(count)
+    seek = (
+        statement.where(Ticket.work_seconds >= tally_rules.bucket_start(where))
+        .order_by(Ticket.work_seconds)
+        .offset(rank - below)
+        .limit(2)
+        # Without it SQLite reads the whole period by its closing and sorts.
+        .with_hint(Ticket, "INDEXED BY ix_ticket_worked_seconds", "sqlite")
+    )
+    values = list(db.session.scalars(scoped(seek)))
+    return _between(values, position - rank)
+
+
+def _bucketed(scope: Scope) -> bool:
+    return (
+        scope.period.kind != periods.CUSTOM
+        and scope.tenant_id is not None
+        and scope.unit_id is None
+        and scope.department_id is None
+        and db.session.get(TalliedMeasure, WORKED_TIME) is not None
+    )
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -212,11 +302,11 @@ def _stepped(measure: measures.Stepped, scope: Scope) -> int:
     """Tickets of the scope with a matching event in the period, each once.
 
     A month, quarter or year adds up the step counts of the measure, once
-    ``helpdesk init-db`` has counted it (:class:`~helpdesk.models.TalliedStep`);
+    ``helpdesk init-db`` has counted it (:class:`~helpdesk.models.TalliedMeasure`);
     otherwise the events are read (:func:`_stepped_events`).
     """
     key = tally_rules.step_key(measure.steps, measure.states)
-    if scope.period.kind == periods.CUSTOM or db.session.get(TalliedStep, key) is None:
+    if scope.period.kind == periods.CUSTOM or db.session.get(TalliedMeasure, key) is None:
         return _stepped_events(measure, scope)
     return _count(
         select(func.coalesce(func.sum(StepTally.tickets), 0)).where(
@@ -262,9 +352,12 @@ def _stepped_events(measure: measures.Stepped, scope: Scope) -> int:
     return _count(select(func.count(Ticket.id)).where(*scope.ticket_filters(), found))
 
 
-def _tallied(scope: Scope, *columns: ColumnElement, days: bool = True) -> tuple[int, ...]:
-    """Sums over the scope's rows of the daily tally (of the period's days, or of
-    every day before the period ends when ``days`` is False): one small query."""
+def _tallied(scope: Scope, *names: str, days: bool = True) -> tuple[int, ...]:
+    """Sums of the counters ``names`` over the scope's rows of the tally (of the
+    period's days, or of every day before the period ends when ``days`` is
+    False): one small query."""
+    model = scope.tally()
+    columns = [_counter(name, model) for name in names]
     row = db.session.execute(
         scoped(
             select(*(func.coalesce(func.sum(column), 0) for column in columns)).where(
@@ -275,56 +368,54 @@ def _tallied(scope: Scope, *columns: ColumnElement, days: bool = True) -> tuple[
     return tuple(int(value) for value in row)
 
 
-def _counter(name: str) -> ColumnElement:
+def _counter(name: str, model: type[DailyTally] | type[MonthlyTally]) -> ColumnElement:
     if name not in COUNTERS:
         raise IndicatorError(f"La medida no sabe contar «{name}».")
-    return DailyTally.__table__.c[name]
+    return model.__table__.c[name]
 
 
 def _units(measure: measures.UnitsServed, scope: Scope) -> int:
-    basis = _counter(measure.basis)
+    model = scope.tally()
+    basis = _counter(measure.basis, model)
     return _count(
-        select(func.count(func.distinct(DailyTally.unit_id))).where(
-            *scope.tally_filters(), *scope.days(), basis > 0, DailyTally.unit_id != NONE
+        select(func.count(func.distinct(model.unit_id))).where(
+            *scope.tally_filters(), *scope.days(), basis > 0, model.unit_id != NONE
         )
     )
 
 
 def _sla_compliance(measure: measures.SlaCompliance, scope: Scope) -> Triple:
     prefix = measure.target or "sla"
-    met, total = _tallied(scope, _counter(f"{prefix}_met"), _counter(f"{prefix}_total"))
+    met, total = _tallied(scope, f"{prefix}_met", f"{prefix}_total")
     return _percent(met, total), met, total
 
 
 def _satisfaction(measure: measures.Satisfaction, scope: Scope) -> Triple:
     whole = "surveys_answered" if measure.base == measures.ANSWERED else measures.CONCLUDED
-    part, total = _tallied(scope, _counter(measure.rating), _counter(whole))
+    part, total = _tallied(scope, measure.rating, whole)
     return _percent(part, total), part, total
 
 
 def _survey_response(scope: Scope) -> Triple:
-    answered, sent = _tallied(scope, _counter("surveys_answered"), _counter("surveys_sent"))
+    answered, sent = _tallied(scope, "surveys_answered", "surveys_sent")
     return _percent(answered, sent), answered, sent
 
 
 def evaluate(measure: measures.Measure, scope: Scope) -> Triple:
     """``(value, numerator, denominator)`` of a measure in a scope."""
     if isinstance(measure, measures.Received):
-        return _plain(_tallied(scope, _counter("received"))[0])
+        return _plain(_tallied(scope, "received")[0])
     if isinstance(measure, measures.Closed):
-        return _plain(_tallied(scope, _counter(measure.outcome))[0])
+        return _plain(_tallied(scope, measure.outcome)[0])
     if isinstance(measure, measures.InProgress):
-        received, settled = _tallied(scope, _counter("received"), _counter("settled"), days=False)
+        received, settled = _tallied(scope, "received", "settled", days=False)
         return _plain(received - settled)
     if isinstance(measure, measures.Stepped):
         return _plain(_stepped(measure, scope))
     if isinstance(measure, measures.UnitsServed):
         return _plain(_units(measure, scope))
     if isinstance(measure, measures.WorkTime):
-        statement = select(Ticket.work_seconds).where(
-            *scope.ticket_filters(), scope.closed(), Ticket.work_seconds.is_not(None)
-        )
-        return _hours(_quantile(Ticket.work_seconds, statement, measure.quantile)), None, None
+        return _hours(_work_time(measure, scope)), None, None
     if isinstance(measure, measures.ResponseTime):
         statement = (
             select(SlaClock.used_seconds)

@@ -23,7 +23,9 @@ from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Date
 from sqlalchemy import bindparam
+from sqlalchemy import cast
 from sqlalchemy import delete
 from sqlalchemy import event
 from sqlalchemy import func
@@ -43,11 +45,16 @@ from helpdesk.models import Ticket
 from helpdesk.models import TicketEvent
 from helpdesk.models.tallies import COUNTERS
 from helpdesk.models.tallies import KEY
+from helpdesk.models.tallies import MONTHLY
 from helpdesk.models.tallies import STEP_KEY
+from helpdesk.models.tallies import WORKED_KEY
+from helpdesk.models.tallies import WORKED_TIME
 from helpdesk.models.tallies import DailyTally
+from helpdesk.models.tallies import MonthlyTally
 from helpdesk.models.tallies import StepTally
-from helpdesk.models.tallies import TalliedStep
+from helpdesk.models.tallies import TalliedMeasure
 from helpdesk.models.tallies import TallyMark
+from helpdesk.models.tallies import WorkedTally
 from helpdesk.sla import as_utc
 from helpdesk.tally_rules import Facts
 from helpdesk.tenancy import ALL_TENANTS
@@ -119,6 +126,7 @@ def _facts(
             Ticket.received_at,
             Ticket.closed_at,
             Ticket.outcome,
+            Ticket.work_seconds,
             Tenant.timezone,
         )
         .join(Tenant, Tenant.id == Ticket.tenant_id)
@@ -157,6 +165,7 @@ def _facts(
                     as_utc(row.closed_at).astimezone(zone).date() if row.closed_at else None
                 ),
                 outcome=row.outcome,
+                work_seconds=row.work_seconds,
                 clocks=tuple(clocks.get(row.id, ())),
                 survey=surveys.get(row.id),
                 events=tuple(
@@ -199,10 +208,15 @@ def _events(
     return found
 
 
+def tallied(session: Session | None = None) -> list[str]:
+    """The measures whose tickets are all counted (:class:`TalliedMeasure`), in order."""
+    session = session or db.session
+    return list(session.scalars(select(TalliedMeasure.measure).order_by(TalliedMeasure.measure)))
+
+
 def tallied_steps(session: Session | None = None) -> list[str]:
     """The step measures (keys) whose tickets are all counted, in order."""
-    session = session or db.session
-    return list(session.scalars(select(TalliedStep.measure).order_by(TalliedStep.measure)))
+    return [key for key in tallied(session) if "/" in key]
 
 
 def declared_steps() -> list[str]:
@@ -224,61 +238,101 @@ def refresh(session: Session, ticket_ids: Iterable[int]) -> None:
         _refresh_batch(session, ids[start : start + BATCH], steps)
 
 
+def _shares(facts: Facts | None, steps: Sequence[str]) -> dict[str, set[tuple[Any, ...]]]:
+    """The rows of the step and worked-time counts a ticket counts in (1 each)."""
+    if facts is None:
+        return {"stepped": set(), "worked": set()}
+    return {"stepped": tally_rules.stepped(facts, steps), "worked": tally_rules.worked(facts)}
+
+
+# A mark's lists, how to read them back, and the counts they are rows of.
+_SHARED = {
+    "stepped": (tally_rules.decode_steps, StepTally),
+    "worked": (tally_rules.decode_worked, WorkedTally),
+}
+
+
 def _refresh_batch(session: Session, ids: Sequence[int], steps: Sequence[str]) -> None:
     facts = _facts(session, ids, steps)
     marks = {
         mark.ticket_id: mark
         for mark in session.execute(
             select(
-                TallyMark.ticket_id, TallyMark.tenant_id, TallyMark.counted, TallyMark.stepped
+                TallyMark.ticket_id,
+                TallyMark.tenant_id,
+                TallyMark.counted,
+                TallyMark.stepped,
+                TallyMark.worked,
             ).where(TallyMark.ticket_id.in_(ids))
         )
     }
     changes: dict[tuple[Any, ...], dict[str, int]] = {}
-    step_changes: dict[tuple[Any, ...], int] = {}
+    shared: dict[str, dict[tuple[Any, ...], int]] = {name: {} for name in _SHARED}
     new_marks, gone = [], []
     for ticket_id in ids:
         mark = marks.get(ticket_id)
         old = tally_rules.decode(mark.counted if mark else None)
-        old_steps = tally_rules.decode_steps(mark.stepped if mark else None)
-        tenant_id, new, new_steps = None, {}, set()
+        tenant_id, new = None, {}
+        ticket_facts = None
         if ticket_id in facts:
             tenant_id, ticket_facts = facts[ticket_id]
             new = tally_rules.contribution(ticket_facts)
-            new_steps = tally_rules.stepped(ticket_facts, steps)
         elif mark is not None:
             tenant_id = mark.tenant_id
         for key, delta in tally_rules.difference(old, new).items():
             merged = changes.setdefault((tenant_id, *key), {})
             for name, value in delta.items():
                 merged[name] = merged.get(name, 0) + value
-        for key, delta in ((k, 1) for k in new_steps - old_steps):
-            step_changes[(tenant_id, *key)] = step_changes.get((tenant_id, *key), 0) + delta
-        for key in old_steps - new_steps:
-            step_changes[(tenant_id, *key)] = step_changes.get((tenant_id, *key), 0) - 1
+        shares = _shares(ticket_facts, steps)
+        for name, (decode, _) in _SHARED.items():
+            before = decode(getattr(mark, name) if mark else None)
+            counts = shared[name]
+            for key in shares[name] - before:
+                counts[(tenant_id, *key)] = counts.get((tenant_id, *key), 0) + 1
+            for key in before - shares[name]:
+                counts[(tenant_id, *key)] = counts.get((tenant_id, *key), 0) - 1
         if ticket_id in facts:
             new_marks.append(
                 {
                     "ticket_id": ticket_id,
                     "tenant_id": tenant_id,
                     "counted": tally_rules.encode(new),
-                    "stepped": tally_rules.encode_steps(new_steps),
+                    **{name: tally_rules.encode_keys(keys) for name, keys in shares.items()},
                 }
             )
         elif mark is not None:
             gone.append(ticket_id)
     _apply(session, changes)
-    _apply(
-        session,
-        {key: {"tickets": delta} for key, delta in step_changes.items() if delta},
-        StepTally,
-    )
+    _apply(session, _by_month(changes), MonthlyTally)
+    for name, (_, model) in _SHARED.items():
+        counted = {key: {"tickets": delta} for key, delta in shared[name].items() if delta}
+        _apply(session, counted, model)
     _save_marks(session, new_marks, gone, set(marks))
 
 
 def _insert(session: Session, table: Any) -> Any:
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     return dialect.insert(table)
+
+
+_KEYS: dict[Any, tuple[str, ...]] = {
+    DailyTally: KEY,
+    MonthlyTally: KEY,
+    StepTally: STEP_KEY,
+    WorkedTally: WORKED_KEY,
+}
+
+
+def _by_month(
+    changes: dict[tuple[Any, ...], dict[str, int]],
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Changes to daily rows as changes to the rows of their months."""
+    found: dict[tuple[Any, ...], dict[str, int]] = {}
+    for (tenant_id, day, *dimensions), delta in changes.items():
+        merged = found.setdefault((tenant_id, day.replace(day=1), *dimensions), {})
+        for name, value in delta.items():
+            merged[name] = merged.get(name, 0) + value
+    return found
 
 
 def _apply(
@@ -291,7 +345,7 @@ def _apply(
     transactions lock rows alike."""
     if not changes:
         return
-    key, counters = (KEY, COUNTERS) if model is DailyTally else (STEP_KEY, ("tickets",))
+    key, counters = _KEYS[model], COUNTERS if model in (DailyTally, MonthlyTally) else ("tickets",)
     table = model.__table__
     statement = _insert(session, table)
     statement = statement.on_conflict_do_update(
@@ -312,7 +366,12 @@ def _save_marks(
     if gone:
         session.execute(delete(TallyMark).where(TallyMark.ticket_id.in_(gone)))
     changed = [
-        {"mark": row["ticket_id"], "now": row["counted"], "steps": row["stepped"]}
+        {
+            "mark": row["ticket_id"],
+            "now": row["counted"],
+            "steps": row["stepped"],
+            "times": row["worked"],
+        }
         for row in rows
         if row["ticket_id"] in known
     ]
@@ -320,7 +379,9 @@ def _save_marks(
         session.execute(
             table.update()
             .where(table.c.ticket_id == bindparam("mark"))
-            .values(counted=bindparam("now"), stepped=bindparam("steps")),
+            .values(
+                counted=bindparam("now"), stepped=bindparam("steps"), worked=bindparam("times")
+            ),
             changed,
         )
     fresh = [row for row in rows if row["ticket_id"] not in known]
@@ -342,7 +403,7 @@ def rebuild(tenant_id: int | None = None, session: Session | None = None) -> int
     """Count a tenant's tickets (every tenant's, for None) again from nothing; the
     number of tickets counted. The caller commits."""
     session = session or db.session
-    for model in (DailyTally, StepTally, TallyMark):
+    for model in (DailyTally, MonthlyTally, StepTally, WorkedTally, TallyMark):
         statement = delete(model).execution_options(**ALL)
         if tenant_id is not None:
             statement = statement.where(model.tenant_id == tenant_id)
@@ -352,18 +413,44 @@ def rebuild(tenant_id: int | None = None, session: Session | None = None) -> int
     return len(ids)
 
 
+def _months_from_days(session: Session) -> None:
+    """Fill the monthly tally from the daily one (right after the upgrade that
+    added it): one INSERT … SELECT, then the monthly tally is read."""
+    daily, monthly = DailyTally.__table__, MonthlyTally.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        month = cast(func.date_trunc("month", daily.c.day), Date)
+    else:
+        month = func.date(daily.c.day, "start of month")
+    columns = [name for name in KEY if name != "day"]
+    sums = [func.sum(daily.c[name]) for name in COUNTERS]
+    session.execute(delete(MonthlyTally).execution_options(**ALL))
+    session.execute(
+        monthly.insert().from_select(
+            ["day", *columns, *COUNTERS],
+            select(month, *(daily.c[name] for name in columns), *sums).group_by(
+                month, *(daily.c[name] for name in columns)
+            ),
+        )
+    )
+    session.add(TalliedMeasure(measure=MONTHLY))
+    session.flush()
+
+
 def count_missing(session: Session | None = None) -> int:
     """Count the tickets that have never been counted (written before the tally
     existed, or by a bulk load); the number counted. The caller commits.
 
-    A step measure declared since the last run (a plugin installed or changed)
-    is listed as tallied and every ticket is counted again for it.
+    A step measure declared since the last run (a plugin installed or changed),
+    or the worked times right after the upgrade that added their counts, are
+    listed as tallied and every ticket is counted again for them.
     """
     session = session or db.session
-    known = set(tallied_steps(session))
-    new = [key for key in declared_steps() if key not in known]
+    known = set(tallied(session))
+    if MONTHLY not in known:
+        _months_from_days(session)
+    new = [key for key in (*declared_steps(), WORKED_TIME) if key not in known]
     if new:
-        session.add_all(TalliedStep(measure=key) for key in new)
+        session.add_all(TalliedMeasure(measure=key) for key in new)
         session.flush()
         ids = _ticket_ids(session, None)
         if ids:
@@ -382,8 +469,10 @@ def count_missing(session: Session | None = None) -> int:
     return len(missing)
 
 
-def _stored(session: Session, tenant_id: int) -> dict[tuple[Any, ...], dict[str, int]]:
-    table = DailyTally.__table__
+def _stored(
+    session: Session, tenant_id: int, model: Any = DailyTally
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    table = model.__table__
     rows = session.execute(
         select(*(table.c[name] for name in KEY[1:]), *(table.c[name] for name in COUNTERS))
         .where(table.c.tenant_id == tenant_id)
@@ -397,41 +486,59 @@ def _stored(session: Session, tenant_id: int) -> dict[tuple[Any, ...], dict[str,
     return found
 
 
-def _stored_steps(session: Session, tenant_id: int) -> dict[tuple[Any, ...], dict[str, int]]:
-    table = StepTally.__table__
+def _stored_shares(
+    session: Session, tenant_id: int, name: str, model: Any
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    table = model.__table__
     rows = session.execute(
-        select(*(table.c[name] for name in STEP_KEY[1:]), table.c.tickets)
+        select(*(table.c[column] for column in _KEYS[model][1:]), table.c.tickets)
         .where(table.c.tenant_id == tenant_id, table.c.tickets != 0)
         .execution_options(**ALL)
     ).all()
-    return {("steps", *row[:-1]): {"tickets": row[-1]} for row in rows}
+    return {(name, *row[:-1]): {"tickets": row[-1]} for row in rows}
 
 
 def drift(tenant_id: int, session: Session | None = None) -> list[str]:
-    """The rows of a tenant's tally that a fresh count would change, in words; []
-    when the tally is right. Reads only: counts in memory, writes nothing."""
+    """The rows of a tenant's tally, monthly tally, step and worked-time counts
+    that a fresh count would change, in words; [] when they are right. Reads
+    only: counts in memory, writes nothing."""
     session = session or db.session
-    expected: dict[tuple[Any, ...], dict[str, int]] = {}
+    daily: dict[tuple[Any, ...], dict[str, int]] = {}
+    shared: dict[tuple[Any, ...], dict[str, int]] = {}
     steps = tallied_steps(session)
     ids = _ticket_ids(session, tenant_id)
     for start in range(0, len(ids), BATCH):
         for _, facts in _facts(session, ids[start : start + BATCH], steps).values():
             for key, counters in tally_rules.contribution(facts).items():
-                row = expected.setdefault(key, dict.fromkeys(COUNTERS, 0))
-                for name, value in counters.items():
-                    row[name] += value
-            for key in tally_rules.stepped(facts, steps):
-                counted = expected.setdefault(("steps", *key), {"tickets": 0})
-                counted["tickets"] += 1
-    stored = {**_stored(session, tenant_id), **_stored_steps(session, tenant_id)}
+                _add(daily, key, counters)
+            for name, keys in _shares(facts, steps).items():
+                for key in keys:
+                    _add(shared, (name, *key), {"tickets": 1})
+    monthly: dict[tuple[Any, ...], dict[str, int]] = {}
+    for (day, *dimensions), counters in daily.items():
+        _add(monthly, ("month", day.replace(day=1), *dimensions), counters)
+    expected = {**daily, **monthly, **shared}
+    stored = _stored(session, tenant_id)
+    for key, counters in _stored(session, tenant_id, MonthlyTally).items():
+        stored[("month", *key)] = counters
+    for name, (_, model) in _SHARED.items():
+        stored.update(_stored_shares(session, tenant_id, name, model))
     problems = []
     for key in sorted(expected.keys() | stored.keys(), key=str):
         want, have = expected.get(key), stored.get(key)
+        if want is not None and have is not None:
+            want, have = ({n: v for n, v in row.items() if v} for row in (want, have))
         if want != have:
             problems.append(
                 f"{'|'.join(map(str, key))}: stored {_shown(have)}, counted {_shown(want)}"
             )
     return problems
+
+
+def _add(rows: dict[tuple[Any, ...], dict[str, int]], key: tuple[Any, ...], counters: Any) -> None:
+    row = rows.setdefault(key, {})
+    for name, value in counters.items():
+        row[name] = row.get(name, 0) + value
 
 
 def _shown(counters: dict[str, int] | None) -> str:

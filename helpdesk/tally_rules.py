@@ -14,6 +14,9 @@ engine's (:mod:`helpdesk.indicators`), counted per local day:
 :func:`stepped` says in which step counts (:class:`~helpdesk.models.StepTally`)
 a ticket counts: once per step measure and whole month, quarter or year in
 which it took one of the measure's steps or entered one of its states.
+:func:`worked` says in which worked-time counts (:class:`~helpdesk.models.WorkedTally`)
+a concluded ticket counts: its closing's month, quarter and year, its service
+and the :func:`bucket` of its worked seconds.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from math import isqrt
 
 from helpdesk import periods
 from helpdesk.models.tallies import COUNTERS
@@ -39,6 +43,10 @@ Step = tuple[str, str | None, str, date]
 # A row of the step counts: the measure, the period, the service, unit and department.
 StepKey = tuple[str, str, str, int, int]
 STEP_PERIODS = (periods.MONTH, periods.QUARTER, periods.YEAR)
+# A row of the worked-time counts: the period, the service, the bucket.
+WorkedKey = tuple[str, str, int]
+# Buckets widen with the time worked: 10 s wide near zero, 40 min at 40 h.
+BUCKET_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,7 @@ class Facts:
     clocks: tuple[tuple[str, bool], ...] = ()
     survey: tuple[bool, str | None] | None = None
     events: tuple[Step, ...] = ()
+    work_seconds: int | None = None
 
 
 def contribution(facts: Facts) -> Contribution:
@@ -166,15 +175,44 @@ def stepped(facts: Facts, measures: Iterable[str]) -> set[StepKey]:
     return found
 
 
-def encode_steps(found: Iterable[StepKey]) -> list[str]:
-    """The step counts as JSON for :class:`~helpdesk.models.TallyMark`."""
+def encode_keys(found: Iterable[tuple[str | int, ...]]) -> list[str]:
+    """Step or worked-time counts as JSON for :class:`~helpdesk.models.TallyMark`."""
     return sorted("|".join(map(str, key)) for key in found)
 
 
+def _split(stored: Iterable[str] | None) -> list[list[str]]:
+    return [text.split("|") for text in stored or ()]
+
+
 def decode_steps(stored: Iterable[str] | None) -> set[StepKey]:
-    """The inverse of :func:`encode_steps`."""
-    found: set[StepKey] = set()
-    for text in stored or ():
-        key, period, service, unit, department = text.split("|")
-        found.add((key, period, service, int(unit), int(department)))
-    return found
+    """The inverse of :func:`encode_keys` for step counts."""
+    return {(key, period, service, int(u), int(d)) for key, period, service, u, d in _split(stored)}
+
+
+# -- worked-time counts ------------------------------------------------------------------
+
+
+def bucket(seconds: int) -> int:
+    """The bucket of a time worked: ``b`` holds ``[bucket_start(b), bucket_start(b + 1))``."""
+    return isqrt(max(seconds, 0) // BUCKET_SECONDS)
+
+
+def bucket_start(index: int) -> int:
+    """The fewest seconds worked in bucket ``index``."""
+    return BUCKET_SECONDS * index * index
+
+
+def worked(facts: Facts) -> set[WorkedKey]:
+    """The worked-time counts a concluded ticket with a worked time counts in."""
+    if facts.outcome != "concluded" or facts.closed_day is None or facts.work_seconds is None:
+        return set()
+    where = bucket(facts.work_seconds)
+    return {
+        (periods.current(kind, facts.closed_day).key, facts.service_code, where)
+        for kind in STEP_PERIODS
+    }
+
+
+def decode_worked(stored: Iterable[str] | None) -> set[WorkedKey]:
+    """The inverse of :func:`encode_keys` for worked-time counts."""
+    return {(period, service, int(where)) for period, service, where in _split(stored)}

@@ -27,7 +27,7 @@ from helpdesk import plugins
 from helpdesk.extensions import db
 from helpdesk.indicators import Scope
 from helpdesk.indicators import scoped
-from helpdesk.models import DailyTally
+from helpdesk.indicators import tally_for
 from helpdesk.models import Department
 from helpdesk.models import Tenant
 from helpdesk.models import Unit
@@ -36,12 +36,13 @@ from helpdesk.models.tallies import NONE
 from helpdesk.periods import Period
 
 DEPARTMENT, AGENT, UNIT, SERVICE, TENANT = "department", "agent", "unit", "service", "tenant"
-DIMENSIONS: dict[str, Any] = {
-    DEPARTMENT: DailyTally.department_id,
-    AGENT: DailyTally.assignee_id,
-    UNIT: DailyTally.unit_id,
-    SERVICE: DailyTally.service_code,
-    TENANT: DailyTally.tenant_id,
+# The tally's column of each dimension.
+DIMENSIONS: dict[str, str] = {
+    DEPARTMENT: "department_id",
+    AGENT: "assignee_id",
+    UNIT: "unit_id",
+    SERVICE: "service_code",
+    TENANT: "tenant_id",
 }
 RATINGS = ("satisfied", "regular", "unsatisfied")
 
@@ -116,9 +117,9 @@ def _sum(column: Any, *conditions: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(value), 0)
 
 
-def _key(dimension: str) -> Any:
+def _key(dimension: str, model: Any) -> Any:
     """The tally's column for a dimension, its "none" (0) read as NULL."""
-    column = DIMENSIONS[dimension]
+    column = getattr(model, DIMENSIONS[dimension])
     return (
         column if dimension in (SERVICE, TENANT) else func.nullif(column, literal_column(str(NONE)))
     )
@@ -136,21 +137,20 @@ def breakdown(scope: Scope, dimension: str, *, satisfaction: bool = False) -> li
 
     :param satisfaction: also count the answered surveys.
     """
-    key = _key(dimension)
+    tally = scope.tally()
+    key = _key(dimension, tally)
     in_period = and_(*scope.days())
     rows = db.session.execute(
         scoped(
             select(
                 key.label("key"),
-                _sum(DailyTally.received, in_period).label("received"),
-                _sum(DailyTally.concluded, in_period).label("concluded"),
-                func.coalesce(func.sum(DailyTally.received - DailyTally.settled), 0).label(
-                    "open_at_end"
-                ),
-                _sum(DailyTally.sla_met, in_period).label("sla_met"),
-                _sum(DailyTally.sla_total, in_period).label("sla_total"),
-                _sum(DailyTally.satisfied, in_period).label("satisfied"),
-                _sum(DailyTally.surveys_answered, in_period).label("answered"),
+                _sum(tally.received, in_period).label("received"),
+                _sum(tally.concluded, in_period).label("concluded"),
+                func.coalesce(func.sum(tally.received - tally.settled), 0).label("open_at_end"),
+                _sum(tally.sla_met, in_period).label("sla_met"),
+                _sum(tally.sla_total, in_period).label("sla_total"),
+                _sum(tally.satisfied, in_period).label("satisfied"),
+                _sum(tally.surveys_answered, in_period).label("answered"),
             )
             .where(*scope.tally_filters(), *scope.days_before_end())
             .group_by(key)
@@ -219,11 +219,11 @@ def tenants(scope: Scope) -> list[Load]:
 # -- figures per period ------------------------------------------------------------------
 
 
-def _bucket(edges: Sequence[tuple[Any, Any]]) -> Any:
+def _bucket(edges: Sequence[tuple[Any, Any]], tally: Any) -> Any:
     """The index of the period a tally row's day falls in (NULL outside all of them)."""
     return case(
         *(
-            (and_(DailyTally.day >= start, DailyTally.day < end), index)
+            (and_(tally.day >= start, tally.day < end), index)
             for index, (start, end) in enumerate(edges)
         ),
         else_=None,
@@ -237,9 +237,10 @@ def series(scope: Scope, buckets: Sequence[Period]) -> list[Figures]:
         return []
     edges = [(bucket.start, bucket.end) for bucket in buckets]
     first, last = min(start for start, _ in edges), max(end for _, end in edges)
+    tally = tally_for(buckets)
     rows = (
-        select(_bucket(edges).label("bucket"), DailyTally)
-        .where(*scope.tally_filters(), DailyTally.day >= first, DailyTally.day < last)
+        select(_bucket(edges, tally).label("bucket"), tally)
+        .where(*scope.filters_on(tally), tally.day >= first, tally.day < last)
         .subquery()
     )
     served = case((and_(rows.c.concluded > 0, rows.c.unit_id != NONE), rows.c.unit_id))

@@ -12,9 +12,11 @@ from helpdesk.models.notifications import OutboxMessage
 from helpdesk.models.sla import SlaClock
 from helpdesk.models.surveys import Survey
 from helpdesk.models.tallies import DailyTally
+from helpdesk.models.tallies import MonthlyTally
 from helpdesk.models.tallies import StepTally
-from helpdesk.models.tallies import TalliedStep
+from helpdesk.models.tallies import TalliedMeasure
 from helpdesk.models.tallies import TallyMark
+from helpdesk.models.tallies import WorkedTally
 from helpdesk.models.tenancy import Department
 from helpdesk.models.tenancy import NonWorkingDay
 from helpdesk.models.tenancy import Tenant
@@ -34,6 +36,7 @@ __all__ = [
     "TicketEvent",
     "TicketLink",
     "DailyTally",
+    "MonthlyTally",
     "Department",
     "NonWorkingDay",
     "MailTemplate",
@@ -48,7 +51,8 @@ __all__ = [
     "TenantScoped",
     "TallyMark",
     "StepTally",
-    "TalliedStep",
+    "TalliedMeasure",
+    "WorkedTally",
     "TenantService",
     "Unit",
     "User",

@@ -83,6 +83,16 @@ class Ticket(TenantScoped, db.Model):
         Index("ix_ticket_requester", "requester_id"),
         Index("ix_ticket_tenant_received", "tenant_id", "received_at"),
         Index("ix_ticket_tenant_closed", "tenant_id", "closed_at"),
+        # A quantile of worked time seeks its rank here from the bucket the
+        # worked-time counts (WorkedTally) say it falls in.
+        Index(
+            "ix_ticket_worked_seconds",
+            "tenant_id",
+            "outcome",
+            "work_seconds",
+            "closed_at",
+            "service_code",
+        ),
         # The quantiles of worked time (measures.WorkTime) read only this index.
         Index(
             "ix_ticket_worked",

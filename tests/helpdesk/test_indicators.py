@@ -6,6 +6,7 @@ counts in are computed by hand below. P09 (institutional e-mail): one
 business day to answer, two to resolve.
 """
 
+import random
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -14,13 +15,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import update
 
 from helpdesk import indicators
 from helpdesk import measures
 from helpdesk import periods
 from helpdesk import plugins
 from helpdesk import service_settings
+from helpdesk import tallies
 from helpdesk import tickets
 from helpdesk.extensions import db
 from helpdesk.indicators import Scope
@@ -29,6 +34,7 @@ from helpdesk.models import Tenant
 from helpdesk.models import Ticket
 from helpdesk.models import Unit
 from helpdesk.models import User
+from helpdesk.models import WorkedTally
 from helpdesk.tenancy import scoped_to
 from tests.helpdesk.test_sla import COORD
 from tests.helpdesk.test_sla import P09_DATA
@@ -343,3 +349,58 @@ def test_steps_of_whole_periods_come_from_the_step_counts_and_agree_with_the_eve
             .execution_options(all_tenants=True)
         )
         assert sum(returns) == 2  # B (twice, once) and C
+
+
+def test_quantiles_found_through_the_worked_time_counts_match_reading_every_ticket(demo):
+    rng = random.Random(2026)
+    with demo.app_context():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
+        requester = db.session.scalar(select(User).where(User.email == REQUESTER))
+        rows = []
+        for n in range(400):
+            closed = datetime(2026, 9, 20, tzinfo=UTC) + timedelta(minutes=rng.randrange(150_000))
+            rows.append(
+                {
+                    "tenant_id": tenant.id,
+                    "folio": f"Q-{n}",
+                    "service_code": rng.choice((P09, "GCH-CCS-P07")),
+                    "state": "concluded",
+                    "requester_id": requester.id,
+                    "filed_by_id": requester.id,
+                    "data": {},
+                    "received_at": closed - timedelta(days=2),
+                    "closed_at": closed,
+                    "outcome": rng.choice(("concluded", "concluded", "concluded", "rejected")),
+                    # Short and long times, and ties: the buckets' edges are crossed.
+                    "work_seconds": rng.choice(
+                        (0, 10, 39, 40, 3600, rng.randrange(60, 200_000), rng.randrange(9**7))
+                    ),
+                    "version": 1,
+                }
+            )
+        db.session.execute(insert(Ticket), rows)
+        db.session.commit()
+        tallies.count_missing()
+        db.session.commit()
+        assert tallies.drift(tenant.id) == []
+        counted = db.session.scalar(
+            select(func.sum(WorkedTally.tickets)).where(WorkedTally.period == "2026-Q4")
+        )
+        assert counted > 100
+        for period in ("2026-Q4", "2026-10", "2026-12", "2026", "2026-Q3"):
+            whole = periods.parse(period)
+            same_days = periods.custom(whole.start, whole.last_day)
+            for service in (None, P09):
+                for quantile in (0.0, 0.1, 0.5, 0.9, 0.99, 1.0):
+                    measure = measures.WorkTime(quantile)
+                    bucketed = indicators.evaluate(
+                        measure, Scope.of(tenant, whole, service_code=service)
+                    )
+                    every = indicators.evaluate(
+                        measure, Scope.of(tenant, same_days, service_code=service)
+                    )
+                    assert bucketed == every, (period, service, quantile)
+        # The whole periods were read through the counts: emptied, they find nothing.
+        db.session.execute(update(WorkedTally).values(tickets=0))
+        quarter = Scope.of(tenant, periods.parse("2026-Q4"))
+        assert indicators.evaluate(measures.WorkTime(0.5), quarter)[0] is None

@@ -60,3 +60,23 @@ def test_init_db_command_creates_the_schema(empty_app):
     with empty_app.app_context():
         tables = set(inspect(db.engine).get_table_names())
     assert {"tenant", "unit", "department", "user", "role_membership", "tenant_service"} <= tables
+
+
+def test_upgrade_keeps_the_step_measures_already_counted(empty_app):
+    # Revision 8e4f1c2b7a93 renames tallied_step to tallied_measure: a database
+    # upgraded past the step counts must not count its step measures again.
+    with empty_app.app_context():
+        upgrade(revision="5d7e2a91c4b0")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO tallied_step (measure) VALUES ('returned/needs_completion')"
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            kept = connection.exec_driver_sql("SELECT measure FROM tallied_measure").all()
+        assert kept == [("returned/needs_completion",)]
+        assert "tallied_step" not in inspect(db.engine).get_table_names()
+        downgrade(revision="5d7e2a91c4b0")
+        with db.engine.connect() as connection:
+            back = connection.exec_driver_sql("SELECT measure FROM tallied_step").all()
+        assert back == [("returned/needs_completion",)]

@@ -19,12 +19,14 @@ from helpdesk import tallies
 from helpdesk.extensions import db
 from helpdesk.models import DailyTally
 from helpdesk.models import Department
+from helpdesk.models import MonthlyTally
 from helpdesk.models import StepTally
 from helpdesk.models import Survey
-from helpdesk.models import TalliedStep
+from helpdesk.models import TalliedMeasure
 from helpdesk.models import TallyMark
 from helpdesk.models import Tenant
 from helpdesk.models import Ticket
+from helpdesk.models.tallies import MONTHLY
 from helpdesk.tenancy import scoped_to
 from helpdesk.workflow.engine import StaleTicketError
 from tests.helpdesk.test_sla import COORD
@@ -43,12 +45,13 @@ def chalco():
     return db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
 
 
-def rows(app, **where):
-    """The tally's non-empty rows of Chalco: {(day, department): {counter: n}}."""
+def rows(app, model=DailyTally, **where):
+    """The tally's non-empty rows of Chalco: {(day, department): {counter: n}};
+    the monthly tally's with ``model=MonthlyTally`` (each month on its first day)."""
     with app.app_context():
-        statement = select(DailyTally).where(DailyTally.tenant_id == chalco().id)
+        statement = select(model).where(model.tenant_id == chalco().id)
         for name, value in where.items():
-            statement = statement.where(getattr(DailyTally, name) == value)
+            statement = statement.where(getattr(model, name) == value)
         found = {}
         for row in db.session.scalars(statement.execution_options(all_tenants=True)):
             counts = {name: getattr(row, name) for name in tallies.COUNTERS}
@@ -267,7 +270,7 @@ def test_a_step_measure_declared_later_is_counted_by_init_db(demo, filed):
         move(demo, filed, "request_completion", COORD, reason="Falta oficio")
     with demo.app_context():
         # As if the plugin that declares the measure were installed only now.
-        db.session.execute(delete(TalliedStep).where(TalliedStep.measure == RETURNS))
+        db.session.execute(delete(TalliedMeasure).where(TalliedMeasure.measure == RETURNS))
         db.session.execute(delete(StepTally).where(StepTally.measure == RETURNS))
         for mark in db.session.scalars(select(TallyMark)):
             mark.stepped = [kept for kept in mark.stepped if not kept.startswith(RETURNS + "|")]
@@ -302,9 +305,61 @@ def test_drift_names_a_wrong_step_count(demo, filed):
     with demo.app_context():
         unit = db.session.get(Ticket, filed).unit_id
     assert no_drift(demo) == [
-        f"steps|{RETURNS}|2026-Q4|{P09}|{unit}|{dgd}: stored tickets 5, counted tickets 1"
+        f"stepped|{RETURNS}|2026-Q4|{P09}|{unit}|{dgd}: stored tickets 5, counted tickets 1"
     ]
     with demo.app_context():
         tallies.rebuild(chalco().id)
         db.session.commit()
+    assert no_drift(demo) == []
+
+
+def test_the_monthly_tally_adds_up_the_days_of_each_month(demo, filed):
+    dgd = department(demo, "DGD")
+    with time_machine.travel(datetime(2026, 11, 3, 16, 0, tzinfo=UTC), tick=False):
+        move(demo, filed, "turn", COORD, fields={"department_id": dgd})
+        move(demo, filed, "start", AGENT)
+        move(demo, filed, "conclude", AGENT, fields={"text": "Listo"})
+    with time_machine.travel(datetime(2026, 10, 20, 16, 0, tzinfo=UTC), tick=False):
+        file(demo, P09, P09_DATA, now=datetime(2026, 10, 20, 16, 0, tzinfo=UTC))
+    found = rows(demo, MonthlyTally)
+    assert found[(date(2026, 10, 1), dgd)] == {"received": 2}
+    assert found[(date(2026, 11, 1), dgd)]["concluded"] == 1
+    assert no_drift(demo) == []
+    with demo.app_context():
+        db.session.execute(update(MonthlyTally).values(received=MonthlyTally.received + 7))
+        db.session.commit()
+    assert any("stored received 9, counted received 2" in line for line in no_drift(demo))
+
+
+def test_whole_months_read_the_monthly_tally_and_other_ranges_the_days(demo, filed):
+    with demo.app_context():
+        db.session.execute(update(MonthlyTally).values(received=40))
+        db.session.commit()
+        received = indicators.definition("requests_received")
+        october = periods.parse("2026-10")
+        whole = indicators.Scope.of(chalco(), october)
+        days = indicators.Scope.of(chalco(), periods.custom(october.start, october.last_day))
+        assert indicators.read(received, whole).value == 40
+        assert indicators.read(received, days).value == 1
+        # Before init-db has filled it, the monthly tally is not read.
+        db.session.execute(delete(TalliedMeasure).where(TalliedMeasure.measure == MONTHLY))
+        assert indicators.read(received, whole).value == 1
+
+
+def test_init_db_fills_the_monthly_tally_from_the_days(demo, filed):
+    with time_machine.travel(datetime(2026, 10, 7, 16, 0, tzinfo=UTC), tick=False):
+        move(demo, filed, "turn", COORD, fields={"department_id": department(demo, "DGD")})
+        move(demo, filed, "start", AGENT)
+        move(demo, filed, "conclude", AGENT, fields={"text": "Listo"})
+    kept = rows(demo, MonthlyTally)
+    with demo.app_context():
+        # As right after the upgrade that added it: empty and not listed.
+        db.session.execute(delete(MonthlyTally))
+        db.session.execute(delete(TalliedMeasure).where(TalliedMeasure.measure == MONTHLY))
+        db.session.commit()
+        # What init-db runs after upgrading: no ticket is missing, the months are filled.
+        assert tallies.count_missing() == 0
+        db.session.commit()
+        assert db.session.get(TalliedMeasure, MONTHLY) is not None
+    assert rows(demo, MonthlyTally) == kept
     assert no_drift(demo) == []

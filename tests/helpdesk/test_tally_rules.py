@@ -1,4 +1,5 @@
-"""What one ticket adds to the daily tally and the step counts (pure rules, no Flask)."""
+"""What one ticket adds to the daily tally, the step and the worked-time counts
+(pure rules, no Flask)."""
 
 from collections import Counter
 from datetime import date
@@ -9,16 +10,20 @@ from hypothesis import strategies as st
 
 from helpdesk.models.tallies import COUNTERS
 from helpdesk.tally_rules import Facts
+from helpdesk.tally_rules import bucket
+from helpdesk.tally_rules import bucket_start
 from helpdesk.tally_rules import contribution
 from helpdesk.tally_rules import decode
 from helpdesk.tally_rules import decode_steps
+from helpdesk.tally_rules import decode_worked
 from helpdesk.tally_rules import difference
 from helpdesk.tally_rules import encode
-from helpdesk.tally_rules import encode_steps
+from helpdesk.tally_rules import encode_keys
 from helpdesk.tally_rules import step_key
 from helpdesk.tally_rules import step_names
 from helpdesk.tally_rules import stepped
 from helpdesk.tally_rules import takes
+from helpdesk.tally_rules import worked
 
 MON, WED = date(2026, 10, 5), date(2026, 10, 7)
 P09 = "GCH-CCS-P09"
@@ -223,4 +228,46 @@ def test_each_period_a_ticket_counts_in_holds_one_of_its_matching_events(events)
     assert {key[1] for key in found if "-Q" not in key[1] and len(key[1]) == 7} == {
         f"{e[3].year}-{e[3].month:02d}" for e in matching
     }
-    assert decode_steps(encode_steps(found)) == found
+    assert decode_steps(encode_keys(found)) == found
+
+
+# -- worked-time counts ------------------------------------------------------------------
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_a_time_worked_falls_inside_its_bucket(seconds):
+    where = bucket(seconds)
+    assert bucket_start(where) <= seconds < bucket_start(where + 1)
+
+
+@given(st.integers(min_value=0, max_value=10**8), st.integers(min_value=0, max_value=10**8))
+def test_buckets_keep_the_order_of_the_times_worked(one, other):
+    # The quantile seeks its rank from a bucket's start: a longer time never
+    # falls in an earlier bucket.
+    if one <= other:
+        assert bucket(one) <= bucket(other)
+
+
+def test_buckets_widen_with_the_time_worked():
+    assert [bucket(s) for s in (0, 9, 10, 39, 40, 89, 90)] == [0, 0, 1, 1, 2, 2, 3]
+    # About 40 minutes wide at 40 hours: a few hundred buckets cover any year.
+    assert bucket_start(bucket(40 * 3600) + 1) - bucket_start(bucket(40 * 3600)) < 2500
+    assert bucket(-5) == 0
+
+
+def test_a_concluded_ticket_counts_its_worked_time_in_its_closing_periods():
+    found = worked(facts(closed_day=date(2026, 12, 31), outcome="concluded", work_seconds=3600))
+    assert found == {
+        ("2026-12", P09, bucket(3600)),
+        ("2026-Q4", P09, bucket(3600)),
+        ("2026", P09, bucket(3600)),
+    }
+    assert decode_worked(encode_keys(found)) == found
+
+
+def test_only_concluded_tickets_with_a_worked_time_count_it():
+    closed = {"closed_day": WED, "work_seconds": 60}
+    assert worked(facts(**closed, outcome="rejected")) == set()
+    assert worked(facts(closed_day=WED, outcome="concluded")) == set()
+    assert worked(facts(outcome="concluded", work_seconds=60)) == set()
+    assert worked(facts(**closed, outcome="concluded")) != set()
