@@ -1,0 +1,151 @@
+"""What an indicator counts: a tenant, a period, and the filters that narrow them.
+
+A :class:`Scope` turns into the WHERE clauses of every table the indicator
+engine reads (tickets, the daily and monthly tallies, the step and worked-time
+counts); :func:`tally_for` says which tally a set of periods reads, and
+:func:`scoped` marks a query as scoped by its :class:`Scope` alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import Select
+from sqlalchemy import and_
+from sqlalchemy.sql.elements import ColumnElement
+
+from helpdesk import measures
+from helpdesk import periods
+from helpdesk import plugins
+from helpdesk.extensions import db
+from helpdesk.models import DailyTally
+from helpdesk.models import MonthlyTally
+from helpdesk.models import StepTally
+from helpdesk.models import TalliedMeasure
+from helpdesk.models import Tenant
+from helpdesk.models import Ticket
+from helpdesk.models import WorkedTally
+from helpdesk.models.tallies import MONTHLY
+from helpdesk.periods import Period
+from helpdesk.tenancy import ALL_TENANTS
+
+DEFAULT_ZONE = "America/Mexico_City"
+
+
+class IndicatorError(ValueError):
+    """An unknown indicator or a scope that cannot be computed (Spanish message)."""
+
+
+def internal_services() -> list[str]:
+    """Codes of the services only another service's hand-off opens."""
+    return sorted(service.code for service in plugins.host().catalog if service.internal)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to count: a tenant (None: every tenant), a period, and narrowing filters."""
+
+    tenant_id: int | None
+    period: Period
+    zone: str = DEFAULT_ZONE
+    service_code: str | None = None
+    unit_id: int | None = None
+    department_id: int | None = None
+
+    @classmethod
+    def of(cls, tenant: Tenant | None, period: Period, **filters: int | str | None) -> Scope:
+        zone = tenant.timezone if tenant is not None else DEFAULT_ZONE
+        return cls(tenant.id if tenant is not None else None, period, zone, **filters)
+
+    @property
+    def start(self) -> datetime:
+        return periods.bounds(self.period, self.zone)[0]
+
+    @property
+    def end(self) -> datetime:
+        return periods.bounds(self.period, self.zone)[1]
+
+    def with_period(self, period: Period) -> Scope:
+        return replace(self, period=period)
+
+    def ticket_filters(self) -> list[ColumnElement[bool]]:
+        """The WHERE clauses that keep a query on this scope's tickets."""
+        return self._filters(Ticket)
+
+    def tally(self) -> type[DailyTally] | type[MonthlyTally]:
+        """The tally the scope's sums read (:func:`tally_for`)."""
+        return tally_for([self.period])
+
+    def tally_filters(self) -> list[ColumnElement[bool]]:
+        """The same scope on the tally's rows (:mod:`helpdesk.tallies`)."""
+        return self._filters(self.tally())
+
+    def filters_on(self, tally: type[DailyTally] | type[MonthlyTally]) -> list[ColumnElement[bool]]:
+        """The same scope on the rows of the given tally (for other periods' sums)."""
+        return self._filters(tally)
+
+    def step_filters(self) -> list[ColumnElement[bool]]:
+        """The same scope on the step counts' rows (of whole periods)."""
+        return [*self._filters(StepTally), StepTally.period == self.period.key]
+
+    def worked_filters(self) -> list[ColumnElement[bool]]:
+        """The same scope on the worked-time counts' rows (no unit nor department)."""
+        return [*self._filters(WorkedTally), WorkedTally.period == self.period.key]
+
+    def _filters(
+        self, model: type[Ticket | DailyTally | MonthlyTally | StepTally | WorkedTally]
+    ) -> list[ColumnElement[bool]]:
+        # Both carry the tenant, service, unit and department under these names.
+        found: list[ColumnElement[bool]] = []
+        if self.tenant_id is not None:
+            found.append(model.tenant_id == self.tenant_id)
+        if self.service_code is not None:
+            found.append(model.service_code == self.service_code)
+        elif internal := internal_services():
+            # Tickets a service opens for itself (P10's dictamen técnico interno)
+            # are work, not requests: the general figures leave them out.
+            found.append(model.service_code.not_in(internal))
+        if self.unit_id is not None:
+            found.append(model.unit_id == self.unit_id)
+        if self.department_id is not None:
+            found.append(model.department_id == self.department_id)
+        return found
+
+    def days(self) -> list[ColumnElement[bool]]:
+        """The tally's rows of the period's local days (each tenant's own)."""
+        model = self.tally()
+        return [model.day >= self.period.start, model.day < self.period.end]
+
+    def days_before_end(self) -> list[ColumnElement[bool]]:
+        """The tally's rows of every day before the period ends (what is still open)."""
+        return [self.tally().day < self.period.end]
+
+    def closed(self, outcome: str | None = measures.CONCLUDED) -> ColumnElement[bool]:
+        clause = and_(Ticket.closed_at >= self.start, Ticket.closed_at < self.end)
+        return clause if outcome is None else and_(clause, Ticket.outcome == outcome)
+
+
+def tally_for(buckets: Iterable[Period]) -> type[DailyTally] | type[MonthlyTally]:
+    """The monthly tally when every period is whole months and it has been
+    filled (``helpdesk init-db``), else the daily tally: same columns, the
+    monthly one about thirty times fewer rows."""
+    whole_months = all(bucket.kind != periods.CUSTOM for bucket in buckets)
+    if whole_months and db.session.get(TalliedMeasure, MONTHLY) is not None:
+        return MonthlyTally
+    return DailyTally
+
+
+def scoped(statement: Select) -> Select:
+    """A query of the engine, scoped by its :class:`Scope` alone.
+
+    Every query filters the scope's tenant on its driving table (the tickets,
+    or the figures), and what it joins or correlates (events, clocks, surveys)
+    belongs to those tickets. The session's own tenant criteria would add
+    ``tenant_id = ?`` inside each correlated subquery as well, and SQLite then
+    picks the tenant index over the ticket's and reads every clock of the
+    tenant once per ticket (0.75 s instead of 5 ms on 5,000 tickets).
+    """
+    return statement.execution_options(**{ALL_TENANTS: True})
