@@ -27,7 +27,7 @@ INK = "#000000"
 PAPER = "#ffffff"
 GRID = "#bfbfbf"
 # Dark, white (outlined), light grey: three series distinguishable in black and white.
-FILLS = ("#404040", "#ffffff", "#a6a6a6")
+FILLS = ("#404040", "#ffffff", "#a6a6a6", "#e3e3e3")
 LIGHT_TEXT_ON = {"#404040"}
 FONT = 'font-family="DejaVu Sans, Arial, sans-serif"'
 WIDTH = 640

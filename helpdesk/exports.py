@@ -296,15 +296,18 @@ def month_table(figures: Sequence[workload.Figures]) -> Table:
 
 
 def year_table(figures: Sequence[workload.Figures]) -> Table:
-    """The CAU document's yearly table: services, tickets, units served, satisfaction."""
+    """The CAU document's yearly table: services, tickets, units served, and
+    satisfaction as its share of the services concluded (as the document and
+    the CAU's own indicators count it), with the share left unanswered."""
     columns = (
         Column(_("Year")),
         Column(_("Services (concluded)"), INTEGER),
         Column(_("Tickets (received)"), INTEGER),
         Column(_("Units served"), INTEGER),
-        Column(_("Satisfied (%)"), PERCENT),
-        Column(_("Regular (%)"), PERCENT),
-        Column(_("Unsatisfied (%)"), PERCENT),
+        Column(_("Satisfied services (%)"), PERCENT),
+        Column(_("Regular services (%)"), PERCENT),
+        Column(_("Unsatisfied services (%)"), PERCENT),
+        Column(_("Services without an answer (%)"), PERCENT),
     )
     rows = [
         (
@@ -312,9 +315,7 @@ def year_table(figures: Sequence[workload.Figures]) -> Table:
             item.concluded,
             item.received,
             item.units_served,
-            item.level("satisfied"),
-            item.level("regular"),
-            item.level("unsatisfied"),
+            *(item.of_services(rating) for rating in (*workload.RATINGS, None)),
         )
         for item in figures
     ]

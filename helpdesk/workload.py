@@ -103,6 +103,13 @@ class Figures:
         """The share (%) of the answered surveys rated ``rating``."""
         return percent(getattr(self, rating), self.answered)
 
+    def of_services(self, rating: str | None) -> float | None:
+        """The share (%) of the concluded services whose survey was rated
+        ``rating`` (None: not answered), as the CAU document reports its
+        satisfaction: its three levels need not add up to 100."""
+        part = self.concluded - self.answered if rating is None else getattr(self, rating)
+        return percent(part, self.concluded)
+
     @property
     def response_rate(self) -> float | None:
         return percent(self.answered, self.sent)

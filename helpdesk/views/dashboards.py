@@ -215,9 +215,12 @@ def _charts(board: Board) -> dict[str, Any]:
         empty=empty,
     )
     found["years"] = charts.stacked_bars(
-        [(str(f.period.start.year), [f.level(r) for r in ratings]) for f in dashboard.years],
-        levels=levels,
-        title=_("Satisfaction levels, year by year"),
+        [
+            (str(f.period.start.year), [f.of_services(r) for r in (*ratings, None)])
+            for f in dashboard.years
+        ],
+        levels=[*levels, _("No answer")],
+        title=_("Satisfaction levels of the services concluded, year by year"),
         empty=empty,
     )
     series = [_("Requests received"), _("Requests concluded"), _("Open at the end of the period")]

@@ -207,8 +207,8 @@ def test_month_and_year_tables(dashboard):
     assert months.rows[-1] == ("septiembre de 2026", 3, 2, 2, 100.0, 100.0, 0.0, 0.0, 1)
     years = exports.build("anual", dashboard)
     assert years.rows == [
-        ("2025", 0, 0, 0, None, None, None),
-        ("2026", 5, 7, 2, 50.0, 25.0, 25.0),
+        ("2025", 0, 0, 0, None, None, None, None),
+        ("2026", 5, 7, 2, 40.0, 20.0, 20.0, 20.0),
     ]
 
 

@@ -160,12 +160,13 @@ def test_the_yearly_table_exports_like_the_cau_document(browser, tickets):
             "Services (concluded)",
             "Tickets (received)",
             "Units served",
-            "Satisfied (%)",
-            "Regular (%)",
-            "Unsatisfied (%)",
+            "Satisfied services (%)",
+            "Regular services (%)",
+            "Unsatisfied services (%)",
+            "Services without an answer (%)",
         ],
-        ["2025", "0", "0", "0", "", "", ""],
-        ["2026", "5", "7", "2", "50", "25", "25"],
+        ["2025", "0", "0", "0", "", "", "", ""],
+        ["2026", "5", "7", "2", "40", "20", "20", "20"],
     ]
 
 

@@ -190,9 +190,11 @@ def test_load_tables(login_as, tickets):
 def test_yearly_table_of_the_cau(login_as, tickets):
     tables = page_tables(text_of(reader(login_as).get(URL + Q3)))
     assert tables["anual"][1:] == [
-        ["2024", "0", "0", "0", "—", "—", "—"],
-        ["2025", "0", "0", "0", "—", "—", "—"],
-        ["2026", "5", "7", "2", "50 %", "25 %", "25 %"],
+        ["2024", "0", "0", "0", "—", "—", "—", "—"],
+        ["2025", "0", "0", "0", "—", "—", "—", "—"],
+        # As the CAU document counts it: shares of the 5 services concluded,
+        # whose 4 answers were 2 satisfied, 1 regular and 1 unsatisfied.
+        ["2026", "5", "7", "2", "40 %", "20 %", "20 %", "20 %"],
     ]
     narrowed = page_tables(text_of(reader(login_as).get(URL + Q3 + "&desde=2026&hasta=2026")))
     assert [row[0] for row in narrowed["anual"][1:]] == ["2026"]
