@@ -41,6 +41,7 @@ from helpdesk.models import RecordedFigure
 from helpdesk.models import SlaClock
 from helpdesk.models import StepTally
 from helpdesk.models import TalliedMeasure
+from helpdesk.models import Tenant
 from helpdesk.models import Ticket
 from helpdesk.models import TicketEvent
 from helpdesk.models import WorkedTally
@@ -96,54 +97,70 @@ def _between(values: list[Any], fraction: float) -> float:
 def _work_time(measure: measures.WorkTime, scope: Scope) -> float | None:
     """The quantile of the business seconds worked by the scope's concluded tickets.
 
-    In a tenant's month, quarter or year, the worked-time counts say how many
-    tickets fall in each bucket of worked time, so the bucket of the rank the
-    quantile needs is known; the tickets' index on (tenant, outcome, worked
-    seconds) is then read in order from that bucket's start, skipping only the
-    tickets of the bucket below the rank. Otherwise :func:`_quantile` reads them all.
+    In a month, quarter or year the worked-time counts say how many tickets of
+    the scope fall in each bucket of worked time, so the bucket of each rank
+    the quantile needs is known and only that bucket's tickets are read, in
+    order, from the tickets' index on worked seconds (:func:`_worked_at`).
+    Custom ranges of days, and counts not yet filled by ``helpdesk init-db``,
+    read every ticket of the scope (:func:`_quantile`).
     """
     statement = select(Ticket.work_seconds).where(
         *scope.ticket_filters(), scope.closed(), Ticket.work_seconds.is_not(None)
     )
     if not _bucketed(scope):
         return _quantile(Ticket.work_seconds, statement, measure.quantile)
-    buckets = db.session.execute(
-        scoped(
-            select(WorkedTally.bucket, func.sum(WorkedTally.tickets))
-            .where(*scope.worked_filters())
-            .group_by(WorkedTally.bucket)
-            .order_by(WorkedTally.bucket)
+    buckets = [
+        (int(index), int(count))
+        for index, count in db.session.execute(
+            scoped(
+                select(WorkedTally.bucket, func.sum(WorkedTally.tickets))
+                .where(*scope.worked_filters())
+                .group_by(WorkedTally.bucket)
+                .having(func.sum(WorkedTally.tickets) > 0)
+                .order_by(WorkedTally.bucket)
+            )
         )
-    ).all()
-    total = sum(int(count) for _, count in buckets)
+    ]
+    total = sum(count for _, count in buckets)
     if not total:
         return None
+    if scope.tenant_id is None:
+        # The index leads with the tenant: one seek per tenant instead of a scan.
+        statement = statement.where(Ticket.tenant_id.in_(select(Tenant.id)))
     position = measure.quantile * (total - 1)
     rank = math.floor(position)
-    below, where = 0, buckets[-1][0]
-    for index, count in buckets:
+    values = [_worked_at(statement, buckets, rank)]
+    if position > rank:
+        values.append(_worked_at(statement, buckets, rank + 1))
+    return _between(values, position - rank)
+
+
+def _worked_at(statement: Select, buckets: list[tuple[int, int]], rank: int) -> int:
+    """The worked seconds at ``rank`` (from 0, in increasing order) among the
+    scope's tickets, reading only the tickets of the bucket that holds it."""
+    below, index = 0, buckets[-1][0]
+    for bucket, count in buckets:
         if below + count > rank:
-            where = index
+            index = bucket
             break
-        below += int(count)
+        below += count
     seek = (
-        statement.where(Ticket.work_seconds >= tally_rules.bucket_start(where))
+        statement.where(
+            Ticket.work_seconds >= tally_rules.bucket_start(index),
+            Ticket.work_seconds < tally_rules.bucket_start(index + 1),
+        )
         .order_by(Ticket.work_seconds)
         .offset(rank - below)
-        .limit(2)
+        .limit(1)
         # Without it SQLite reads the whole period by its closing and sorts.
         .with_hint(Ticket, "INDEXED BY ix_ticket_worked_seconds", "sqlite")
     )
-    values = list(db.session.scalars(scoped(seek)))
-    return _between(values, position - rank)
+    return int(db.session.scalar(scoped(seek)))
 
 
 def _bucketed(scope: Scope) -> bool:
     return (
         scope.period.kind != periods.CUSTOM
-        and scope.tenant_id is not None
-        and scope.unit_id is None
-        and scope.department_id is None
         and db.session.get(TalliedMeasure, WORKED_TIME) is not None
     )
 

@@ -92,7 +92,7 @@ class Scope:
         return [*self._filters(StepTally), StepTally.period == self.period.key]
 
     def worked_filters(self) -> list[ColumnElement[bool]]:
-        """The same scope on the worked-time counts' rows (no unit nor department)."""
+        """The same scope on the worked-time counts' rows (of whole periods)."""
         return [*self._filters(WorkedTally), WorkedTally.period == self.period.key]
 
     def _filters(

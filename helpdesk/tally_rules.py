@@ -15,8 +15,8 @@ engine's (:mod:`helpdesk.indicators`), counted per local day:
 a ticket counts: once per step measure and whole month, quarter or year in
 which it took one of the measure's steps or entered one of its states.
 :func:`worked` says in which worked-time counts (:class:`~helpdesk.models.WorkedTally`)
-a concluded ticket counts: its closing's month, quarter and year, its service
-and the :func:`bucket` of its worked seconds.
+a concluded ticket counts: its closing's month, quarter and year, its service,
+unit and department and the :func:`bucket` of its worked seconds.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ Step = tuple[str, str | None, str, date]
 # A row of the step counts: the measure, the period, the service, unit and department.
 StepKey = tuple[str, str, str, int, int]
 STEP_PERIODS = (periods.MONTH, periods.QUARTER, periods.YEAR)
-# A row of the worked-time counts: the period, the service, the bucket.
-WorkedKey = tuple[str, str, int]
+# A row of the worked-time counts: the period, the service, unit and department, the bucket.
+WorkedKey = tuple[str, str, int, int, int]
 # Buckets widen with the time worked: 10 s wide near zero, 40 min at 40 h.
 BUCKET_SECONDS = 10
 
@@ -206,13 +206,16 @@ def worked(facts: Facts) -> set[WorkedKey]:
     """The worked-time counts a concluded ticket with a worked time counts in."""
     if facts.outcome != "concluded" or facts.closed_day is None or facts.work_seconds is None:
         return set()
+    dimensions = (facts.service_code, facts.unit_id or 0, facts.department_id or 0)
     where = bucket(facts.work_seconds)
     return {
-        (periods.current(kind, facts.closed_day).key, facts.service_code, where)
-        for kind in STEP_PERIODS
+        (periods.current(kind, facts.closed_day).key, *dimensions, where) for kind in STEP_PERIODS
     }
 
 
 def decode_worked(stored: Iterable[str] | None) -> set[WorkedKey]:
     """The inverse of :func:`encode_keys` for worked-time counts."""
-    return {(period, service, int(where)) for period, service, where in _split(stored)}
+    return {
+        (period, service, int(u), int(d), int(where))
+        for period, service, u, d, where in _split(stored)
+    }

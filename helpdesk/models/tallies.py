@@ -65,7 +65,7 @@ DIMENSIONS = ("service_code", "unit_id", "department_id", "assignee_id")
 KEY = ("tenant_id", "day", *DIMENSIONS)
 # The scope of an indicator never narrows to a technician: steps are counted without.
 STEP_KEY = ("tenant_id", "measure", "period", "service_code", "unit_id", "department_id")
-WORKED_KEY = ("tenant_id", "period", "service_code", "bucket")
+WORKED_KEY = ("tenant_id", "period", "service_code", "unit_id", "department_id", "bucket")
 # TalliedMeasure's names for the worked-time counts and the monthly tally (a
 # step measure's key has a "/").
 WORKED_TIME = "worked_time"
@@ -171,6 +171,8 @@ class WorkedTally(TenantScoped, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     period: Mapped[str] = mapped_column(String(10), nullable=False)
     service_code: Mapped[str] = mapped_column(String(40), nullable=False)
+    unit_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    department_id: Mapped[int] = mapped_column(Integer, nullable=False)
     bucket: Mapped[int] = mapped_column(Integer, nullable=False)
     tickets: Mapped[int] = _counter()
 

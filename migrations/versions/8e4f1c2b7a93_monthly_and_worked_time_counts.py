@@ -81,12 +81,14 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('period', sa.String(length=10), nullable=False),
     sa.Column('service_code', sa.String(length=40), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
     sa.Column('bucket', sa.Integer(), nullable=False),
     sa.Column('tickets', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_worked_tally_tenant_id_tenant'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_worked_tally')),
-    sa.UniqueConstraint('tenant_id', 'period', 'service_code', 'bucket', name='uq_worked_tally_key')
+    sa.UniqueConstraint('tenant_id', 'period', 'service_code', 'unit_id', 'department_id', 'bucket', name='uq_worked_tally_key')
     )
     with op.batch_alter_table('worked_tally', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_worked_tally_tenant_id'), ['tenant_id'], unique=False)
@@ -97,7 +99,7 @@ def upgrade():
     with op.batch_alter_table('tally_mark', schema=None) as batch_op:
         batch_op.add_column(sa.Column('worked', JSON, nullable=False, server_default='[]'))
     with op.batch_alter_table('ticket', schema=None) as batch_op:
-        batch_op.create_index('ix_ticket_worked_seconds', ['tenant_id', 'outcome', 'work_seconds', 'closed_at', 'service_code'], unique=False)
+        batch_op.create_index('ix_ticket_worked_seconds', ['tenant_id', 'outcome', 'work_seconds', 'closed_at', 'service_code', 'unit_id', 'department_id'], unique=False)
 
 
 def downgrade():
