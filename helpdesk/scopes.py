@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpdesk import measures
@@ -71,6 +72,14 @@ class Scope:
     def with_period(self, period: Period) -> Scope:
         return replace(self, period=period)
 
+    def tenants(self, column: ColumnElement[int]) -> ColumnElement[bool]:
+        """The scope's tenant on ``column`` (a table's ``tenant_id``); every
+        tenant is named as an IN list, so the indexes that lead with the tenant
+        are sought once per tenant instead of scanned."""
+        if self.tenant_id is not None:
+            return column == self.tenant_id
+        return column.in_(select(Tenant.id))
+
     def ticket_filters(self) -> list[ColumnElement[bool]]:
         """The WHERE clauses that keep a query on this scope's tickets."""
         return self._filters(Ticket)
@@ -99,9 +108,7 @@ class Scope:
         self, model: type[Ticket | DailyTally | MonthlyTally | StepTally | WorkedTally]
     ) -> list[ColumnElement[bool]]:
         # Both carry the tenant, service, unit and department under these names.
-        found: list[ColumnElement[bool]] = []
-        if self.tenant_id is not None:
-            found.append(model.tenant_id == self.tenant_id)
+        found: list[ColumnElement[bool]] = [self.tenants(model.tenant_id)]
         if self.service_code is not None:
             found.append(model.service_code == self.service_code)
         elif internal := internal_services():

@@ -52,4 +52,6 @@ class SlaClock(TenantScoped, db.Model):
         UniqueConstraint("ticket_id", "target"),
         Index("ix_sla_clock_tenant_due", "tenant_id", "due_at"),
         Index("ix_sla_clock_tenant_met", "tenant_id", "met_at"),
+        # The response times read one target's clocks stopped in a period.
+        Index("ix_sla_clock_tenant_target_met", "tenant_id", "target", "met_at"),
     )

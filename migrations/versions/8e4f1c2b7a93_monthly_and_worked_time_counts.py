@@ -11,6 +11,9 @@ counts every ticket's worked time right after upgrading
 (helpdesk.tallies.count_missing); until then the indicators read the daily
 tally and the tickets, as before.
 
+A new index on the SLA clocks by tenant, target and stopping moment serves
+the response times, which read one target's clocks stopped in a period.
+
 tallied_step now also lists the worked-time counts and the monthly tally, so
 it is renamed tallied_measure; its rows are kept.
 
@@ -98,11 +101,15 @@ def upgrade():
 
     with op.batch_alter_table('tally_mark', schema=None) as batch_op:
         batch_op.add_column(sa.Column('worked', JSON, nullable=False, server_default='[]'))
+    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.create_index('ix_sla_clock_tenant_target_met', ['tenant_id', 'target', 'met_at'], unique=False)
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.create_index('ix_ticket_worked_seconds', ['tenant_id', 'outcome', 'work_seconds', 'closed_at', 'service_code', 'unit_id', 'department_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('sla_clock', schema=None) as batch_op:
+        batch_op.drop_index('ix_sla_clock_tenant_target_met')
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_worked_seconds')
     with op.batch_alter_table('tally_mark', schema=None) as batch_op:

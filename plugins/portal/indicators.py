@@ -42,6 +42,7 @@ def steps_taken(*steps: str) -> Callable[[Scope], int]:
             .join(Ticket, Ticket.id == TicketEvent.ticket_id)
             .where(
                 *scope.ticket_filters(),
+                scope.tenants(TicketEvent.tenant_id),
                 TicketEvent.transition.in_(steps),
                 TicketEvent.at >= scope.start,
                 TicketEvent.at < scope.end,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -206,17 +207,22 @@ def median_hours_to_channel(scope: Scope) -> float | None:
             func.count().over().label("row_count"),
         )
         .join(Ticket, Ticket.id == SlaClock.ticket_id)
-        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
         .where(
             *scope.ticket_filters(),
             SlaClock.target == "respond",
-            TicketEvent.transition == CHANNEL,
-            TicketEvent.at >= scope.start,
-            TicketEvent.at < scope.end,
+            # The clock stops at the channel step: its period bounds the clocks
+            # read, and the step, looked up per ticket, leaves out rejections.
+            SlaClock.met_at >= scope.start,
+            SlaClock.met_at < scope.end,
+            scope.tenants(SlaClock.tenant_id),
+            exists().where(
+                TicketEvent.ticket_id == Ticket.id,
+                TicketEvent.transition == CHANNEL,
+                TicketEvent.at >= scope.start,
+                TicketEvent.at < scope.end,
+            ),
         )
     )
-    if scope.tenant_id is not None:
-        channelled = channelled.where(TicketEvent.tenant_id == scope.tenant_id)
     ranked = channelled.subquery()
     # The middle row, or the mean of the two middle rows (as percentile_cont(0.5)).
     seconds = db.session.scalar(
