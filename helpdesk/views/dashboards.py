@@ -147,18 +147,17 @@ def _board(tenant: Tenant | None, service: ServiceDefinition | None = None) -> B
     return Board(dashboard, choice, tenant, service, units, departments)
 
 
-def _service_or_404(tenant: Tenant, code: str) -> ServiceDefinition:
-    """A catalog service the tenant offers, or offered once and still has tickets of."""
+def _service_or_404(tenant: Tenant | None, code: str) -> ServiceDefinition:
+    """A catalog service the tenant (any tenant, for None) offers, or offered
+    once and still has tickets of."""
     service = plugins.host().catalog.get(code)
     if service is None:
         abort(404)
-    if code not in indicators.offered_services(tenant.id):
-        has_tickets = db.session.scalar(
-            select(Ticket.id)
-            .where(Ticket.tenant_id == tenant.id, Ticket.service_code == code)
-            .limit(1)
-        )
-        if has_tickets is None:
+    if code not in indicators.offered_services(tenant.id if tenant else None):
+        tickets = select(Ticket.id).where(Ticket.service_code == code).limit(1)
+        if tenant is not None:
+            tickets = tickets.where(Ticket.tenant_id == tenant.id)
+        if db.session.scalar(tickets.execution_options(all_tenants=True)) is None:
             abort(404)
     return service
 
@@ -251,10 +250,11 @@ def _charts(board: Board) -> dict[str, Any]:
 
 def _services(board: Board, loads: list[workload.Load]) -> list[ServiceDefinition]:
     """The services to link to: those offered, and those with tickets in the period."""
-    if board.tenant is None or board.service is not None:
+    if board.service is not None:
         return []
     catalog = plugins.host().catalog
-    codes = indicators.offered_services(board.tenant.id) | {r.key for r in loads if r.key}
+    offered = indicators.offered_services(board.tenant.id if board.tenant else None)
+    codes = offered | {r.key for r in loads if r.key}
     return [service for code in sorted(codes) if (service := catalog.get(code))]
 
 
@@ -264,7 +264,7 @@ def _context(board: Board) -> dict[str, Any]:
     services = _services(board, board.dashboard.load(workload.SERVICE))
     service_links = {
         service.code: url_for(
-            "dashboards.tenant.service_index", code=service.code, **board.choice.args()
+            f"{board.endpoint}.service_index", code=service.code, **board.choice.args()
         )
         for service in services
     }
@@ -390,6 +390,28 @@ def workbook_all() -> Response:
 @everyone_bp.get("/reporte.pdf", endpoint="report")
 def report_all() -> Response:
     return _report(_board(None))
+
+
+@everyone_bp.get("/servicio/<code>", endpoint="service_index")
+def service_index_all(code: str) -> str:
+    return _page(_board(None, _service_or_404(None, code)))
+
+
+@everyone_bp.get(
+    "/servicio/<code>/exportar/<name>.<" + FORMATS + ":fmt>", endpoint="service_export"
+)
+def service_export_all(code: str, name: str, fmt: str) -> Response:
+    return _export(_board(None, _service_or_404(None, code)), name, fmt)
+
+
+@everyone_bp.get("/servicio/<code>/tablero.xlsx", endpoint="service_workbook")
+def service_workbook_all(code: str) -> Response:
+    return _workbook(_board(None, _service_or_404(None, code)))
+
+
+@everyone_bp.get("/servicio/<code>/reporte.pdf", endpoint="service_report")
+def service_report_all(code: str) -> Response:
+    return _report(_board(None, _service_or_404(None, code)))
 
 
 bp.register_blueprint(tenant_bp)

@@ -349,6 +349,38 @@ def test_every_tenant_together_and_compared(login_as, tickets):
     assert 'name="unidad"' not in page
 
 
+def test_every_tenant_per_service(login_as, tickets, demo):
+    browser = reader(login_as, "superadmin")
+    page = text_of(browser.get(ALL + Q3))
+    assert f'href="/superadmin/tablero/servicio/{SERVICE}?periodo=2026-Q3' in page
+    page = text_of(browser.get(f"{ALL}servicio/{SERVICE}{Q3}"))
+    assert f"<h1>Dashboard of {SERVICE}</h1>" in page
+    rows = indicator_rows(page)
+    # Chalco's six and Sinaloa's one, with the service's own indicators.
+    assert rows["requests_received"][1] == "7 solicitudes"
+    assert "sample_loans" in rows
+    assert by_name(page_tables(page)["gobiernos"])["Gobierno del Estado de Sinaloa"][0] == "1"
+    assert 'href="/superadmin/tablero/?periodo=2026-Q3' in page
+    found = browser.get(f"{ALL}servicio/{SERVICE}/exportar/gobiernos.csv{Q3}")
+    assert found.status_code == 200
+    assert "Gobierno del Estado de Sinaloa,1," in found.get_data(as_text=True)
+    report = browser.get(f"{ALL}servicio/{SERVICE}/reporte.pdf{Q3}")
+    assert report.status_code == 200 and report.data.startswith(b"%PDF")
+    assert browser.get(f"{ALL}servicio/NOPE-01").status_code == 404
+    assert browser.get(f"{ALL}servicio/PSDT-06").status_code == 200
+    with demo.app_context():
+        row = db.session.get(TenantService, ident(TenantService, "sinaloa", service_code="PSDT-06"))
+        row.enabled = False
+        db.session.commit()
+    # Offered by no tenant any more and without tickets: nothing to show.
+    assert browser.get(f"{ALL}servicio/PSDT-06").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["coordinator", "tenant_admin"])
+def test_only_the_superadmin_reads_a_service_across_tenants(login_as, role):
+    assert login_as(role).get(f"{ALL}servicio/{SERVICE}").status_code == 403
+
+
 # --- escaping -----------------------------------------------------------------------------
 
 
