@@ -8,8 +8,10 @@ requests of Chalco spread over two years straight into the tables (each with
 its filing, turn and closing events, its resolve clock and, for half of the
 concluded ones, an answered survey), counts them into the daily tally as
 ``helpdesk init-db`` would, then prints how long the general
-indicators of a quarter, their month-by-month trend and the dashboard page
-take. It prints figures; it asserts nothing (the machines are shared and noisy).
+indicators of a quarter, their month-by-month trend and the dashboard pages
+(a quarter, a month, a year, narrowed to a department, a unit or a service, a
+custom range of days, and the superadmin's across tenants) take. It prints
+figures; it asserts nothing (the machines are shared and noisy).
 """
 
 from __future__ import annotations
@@ -196,7 +198,7 @@ def timed(label: str, action: Callable[[], object], repeat: int = 5) -> None:
         action()
         spent.append(time.perf_counter() - began)
     print(
-        f"{label:<52} median {statistics.median(spent) * 1000:8.1f} ms"
+        f"{label:<64} median {statistics.median(spent) * 1000:8.1f} ms"
         f"  max {max(spent) * 1000:8.1f} ms"
     )
 
@@ -242,14 +244,32 @@ def main() -> None:
         timed("general indicators of a quarter", lambda: indicators.read_all(scope, general))
         timed("every indicator of the tenant's services", lambda: indicators.read_all(scope))
         timed("12-month trend of requests received", lambda: indicators.trend(received, scope))
-    browser = Browser(app.test_client())
-    browser.login("coordinador@chalco.example", demo_data.DEMO_PASSWORD)
+        department = db.session.scalar(
+            select(Department.id).where(Department.tenant_id == tenant.id, Department.code == "DGD")
+        )
+        unit = db.session.scalar(select(Unit.id).where(Unit.tenant_id == tenant.id).limit(1))
+    coordinator = Browser(app.test_client())
+    coordinator.login("coordinador@chalco.example", demo_data.DEMO_PASSWORD)
+    superadmin = Browser(app.test_client())
+    superadmin.login(demo_data.SUPERADMIN_EMAIL, demo_data.DEMO_PASSWORD)
+    pages = [
+        (coordinator, "/chalco/tablero/?periodo=2026-Q2"),
+        (coordinator, "/chalco/tablero/?periodo=2026-05"),
+        (coordinator, "/chalco/tablero/?periodo=2026"),
+        (coordinator, f"/chalco/tablero/?periodo=2026-Q2&departamento={department}"),
+        (coordinator, f"/chalco/tablero/?periodo=2026-Q2&unidad={unit}"),
+        (coordinator, "/chalco/tablero/servicio/GCH-CCS-P10?periodo=2026-Q2"),
+        (coordinator, "/chalco/tablero/?periodo=2026-02-10..2026-05-20"),
+        (superadmin, "/superadmin/tablero/?periodo=2026-Q2"),
+        (superadmin, "/superadmin/tablero/servicio/GCH-CCS-P10?periodo=2026-Q2"),
+    ]
+    for browser, address in pages:
 
-    def page() -> None:
-        response = browser.get("/chalco/tablero/?periodo=2026-Q2")
-        assert response.status_code == 200, response.status_code
+        def page(browser: Browser = browser, address: str = address) -> None:
+            response = browser.get(address)
+            assert response.status_code == 200, (address, response.status_code)
 
-    timed("dashboard page /chalco/tablero/ (HTML)", page)
+        timed(address, page, repeat=3)
 
 
 if __name__ == "__main__":
