@@ -107,7 +107,7 @@ class Scope:
     def _filters(
         self, model: type[Ticket | DailyTally | MonthlyTally | StepTally | WorkedTally]
     ) -> list[ColumnElement[bool]]:
-        # Both carry the tenant, service, unit and department under these names.
+        # Each carries the tenant, service, unit and department under these names.
         found: list[ColumnElement[bool]] = [self.tenants(model.tenant_id)]
         if self.service_code is not None:
             found.append(model.service_code == self.service_code)
