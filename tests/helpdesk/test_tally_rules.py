@@ -257,11 +257,14 @@ def test_buckets_widen_with_the_time_worked():
 
 def test_a_concluded_ticket_counts_its_worked_time_in_its_closing_periods():
     found = worked(facts(closed_day=date(2026, 12, 31), outcome="concluded", work_seconds=3600))
+    # Its service, unit 4 and department 2, in each period of its closing.
     assert found == {
-        ("2026-12", P09, bucket(3600)),
-        ("2026-Q4", P09, bucket(3600)),
-        ("2026", P09, bucket(3600)),
+        ("2026-12", P09, 4, 2, bucket(3600)),
+        ("2026-Q4", P09, 4, 2, bucket(3600)),
+        ("2026", P09, 4, 2, bucket(3600)),
     }
+    unassigned = worked(facts(closed_day=WED, outcome="concluded", work_seconds=0, unit_id=None))
+    assert ("2026-10", P09, 0, 2, 0) in unassigned
     assert decode_worked(encode_keys(found)) == found
 
 
