@@ -15,7 +15,6 @@ events through their own indexes.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Integer
@@ -33,7 +32,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from helpdesk import measures
 from helpdesk import periods
 from helpdesk import tally_rules
-from helpdesk.catalog import IndicatorDefinition
 from helpdesk.extensions import db
 from helpdesk.models import DailyTally
 from helpdesk.models import MonthlyTally
@@ -346,16 +344,6 @@ def _recorded(measure: measures.Recorded, scope: Scope) -> float | None:
         months.append(RecordedFigure.month == last_month)
     found = db.session.scalar(scoped(select(func.sum(RecordedFigure.value)).where(*months)))
     return None if found is None else float(found)
-
-
-def recorded_figures(found: Iterable[IndicatorDefinition]) -> list[measures.Recorded]:
-    """The hand-recorded figures the given indicators need, each once, in order."""
-    seen: dict[str, measures.Recorded] = {}
-    for definition_ in found:
-        for part in measures.parts(definition_.measure):
-            if isinstance(part, measures.Recorded):
-                seen.setdefault(part.figure, part)
-    return list(seen.values())
 
 
 def _plain(count: int) -> Triple:
