@@ -50,6 +50,9 @@ from helpdesk.scopes import Scope
 from helpdesk.scopes import scoped
 
 HOUR = 3600.0
+# The most worked seconds a ticket's INTEGER column holds; the last bucket's end
+# lies past it, and PostgreSQL refuses a comparison with a larger number.
+MOST_SECONDS = 2**31 - 1
 
 # (value, numerator, denominator)
 Triple = tuple[float | None, float | None, float | None]
@@ -142,11 +145,15 @@ def _worked_at(statement: Select, buckets: list[tuple[int, int]], rank: int) -> 
             index = bucket
             break
         below += count
+    start, end = tally_rules.bucket_start(index), tally_rules.bucket_start(index + 1)
+    if start > MOST_SECONDS:
+        # No ticket's column holds so many seconds: the counts are wrong.
+        return None
+    within = [Ticket.work_seconds >= start]
+    if end <= MOST_SECONDS:
+        within.append(Ticket.work_seconds < end)
     seek = (
-        statement.where(
-            Ticket.work_seconds >= tally_rules.bucket_start(index),
-            Ticket.work_seconds < tally_rules.bucket_start(index + 1),
-        )
+        statement.where(*within)
         .order_by(Ticket.work_seconds)
         .offset(rank - below)
         .limit(1)

@@ -386,9 +386,19 @@ def test_quantiles_found_through_the_worked_time_counts_match_reading_every_tick
                         "received_at": closed - timedelta(days=2),
                         "closed_at": closed,
                         "outcome": rng.choice(("concluded", "concluded", "concluded", "rejected")),
-                        # Short and long times, and ties: the buckets' edges are crossed.
+                        # Short and long times, ties, the column's largest:
+                        # the buckets' edges are crossed.
                         "work_seconds": rng.choice(
-                            (0, 10, 39, 40, 3600, rng.randrange(60, 200_000), rng.randrange(9**7))
+                            (
+                                0,
+                                10,
+                                39,
+                                40,
+                                3600,
+                                rng.randrange(60, 200_000),
+                                rng.randrange(9**7),
+                                2**31 - 1,
+                            )
                         ),
                         "version": 1,
                     }
@@ -424,7 +434,7 @@ def test_quantiles_found_through_the_worked_time_counts_match_reading_every_tick
                         assert bucketed == every, (period, tenant, filters, quantile)
         # Counts that place a rank where no ticket is (a bulk change not yet
         # counted) fall back to reading the tickets: still the right value.
-        db.session.execute(update(WorkedTally).values(bucket=WorkedTally.bucket + 100_000))
+        db.session.execute(update(WorkedTally).values(bucket=WorkedTally.bucket + 1_000))
         quarter, days = (
             periods.parse("2026-Q4"),
             periods.custom(date(2026, 10, 1), date(2026, 12, 31)),
