@@ -11,11 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import replace
+from datetime import date
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Select
 from sqlalchemy import and_
+from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union_all
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql.elements import ColumnElement
 
 from helpdesk import measures
@@ -34,6 +40,9 @@ from helpdesk.periods import Period
 from helpdesk.tenancy import ALL_TENANTS
 
 DEFAULT_ZONE = "America/Mexico_City"
+# The rows a sum of the tally reads: the daily or the monthly tally, or both
+# tiled over a custom range of days (same columns).
+Tally = type[DailyTally] | type[MonthlyTally] | AliasedClass
 
 
 class IndicatorError(ValueError):
@@ -84,15 +93,21 @@ class Scope:
         """The WHERE clauses that keep a query on this scope's tickets."""
         return self._filters(Ticket)
 
-    def tally(self) -> type[DailyTally] | type[MonthlyTally]:
-        """The tally the scope's sums read (:func:`tally_for`)."""
+    def tally(self) -> Tally:
+        """The tally rows the scope's sums read: the monthly tally for a month,
+        quarter or year (:func:`tally_for`); for a custom range of days, the
+        monthly tally's whole months and the daily tally's other days as one
+        set of rows (:func:`tiled`), so a range reads a few daily rows at its
+        edges instead of every day."""
+        if self.period.kind == periods.CUSTOM and _monthly_filled():
+            return tiled(self.period)
         return tally_for([self.period])
 
     def tally_filters(self) -> list[ColumnElement[bool]]:
         """The same scope on the tally's rows (:mod:`helpdesk.tallies`)."""
         return self._filters(self.tally())
 
-    def filters_on(self, tally: type[DailyTally] | type[MonthlyTally]) -> list[ColumnElement[bool]]:
+    def filters_on(self, tally: Tally) -> list[ColumnElement[bool]]:
         """The same scope on the rows of the given tally (for other periods' sums)."""
         return self._filters(tally)
 
@@ -100,12 +115,14 @@ class Scope:
         """The same scope on the step counts' rows (of whole periods)."""
         return [*self._filters(StepTally), StepTally.period == self.period.key]
 
-    def worked_filters(self) -> list[ColumnElement[bool]]:
-        """The same scope on the worked-time counts' rows (of whole periods)."""
-        return [*self._filters(WorkedTally), WorkedTally.period == self.period.key]
+    def worked_filters(self, keys: Iterable[str] | None = None) -> list[ColumnElement[bool]]:
+        """The same scope on the worked-time counts' rows of whole periods: the
+        scope's own, or those whose keys are given."""
+        wanted = [self.period.key] if keys is None else list(keys)
+        return [*self._filters(WorkedTally), WorkedTally.period.in_(wanted)]
 
     def _filters(
-        self, model: type[Ticket | DailyTally | MonthlyTally | StepTally | WorkedTally]
+        self, model: type[Ticket | DailyTally | MonthlyTally | StepTally | WorkedTally] | Tally
     ) -> list[ColumnElement[bool]]:
         # Each carries the tenant, service, unit and department under these names.
         found: list[ColumnElement[bool]] = [self.tenants(model.tenant_id)]
@@ -140,9 +157,44 @@ def tally_for(buckets: Iterable[Period]) -> type[DailyTally] | type[MonthlyTally
     filled (``helpdesk init-db``), else the daily tally: same columns, the
     monthly one about thirty times fewer rows."""
     whole_months = all(bucket.kind != periods.CUSTOM for bucket in buckets)
-    if whole_months and db.session.get(TalliedMeasure, MONTHLY) is not None:
-        return MonthlyTally
-    return DailyTally
+    return MonthlyTally if whole_months and _monthly_filled() else DailyTally
+
+
+def _monthly_filled() -> bool:
+    return db.session.get(TalliedMeasure, MONTHLY) is not None
+
+
+# One alias per period: every clause of a query must name the same rows.
+@lru_cache(maxsize=64)
+def tiled(period: Period) -> Tally:
+    """The tally rows of every day before ``period`` ends, each day counted
+    once: the monthly tally for the months before the period's first month
+    and for the months wholly inside it, the daily tally for the days of the
+    months it covers in part. Days before the period stay in (what is still
+    open at its end adds them up); a sum of the period's days filters them out
+    through ``day``, which in a monthly row is the month's first day."""
+    months = periods.months_in(period)
+    whole = [month for month in months if month.kind == periods.MONTH]
+    head = date(period.start.year, period.start.month, 1)
+    # With no whole month inside, the "whole" span is empty and every day
+    # from the first month's first day is daily.
+    first, end = (whole[0].start, whole[-1].end) if whole else (period.end, period.end)
+    columns = [column.name for column in DailyTally.__table__.columns]
+
+    def rows(model: type[DailyTally] | type[MonthlyTally], *where: ColumnElement[bool]) -> Select:
+        return select(*(model.__table__.c[name] for name in columns)).where(*where)
+
+    monthly = rows(
+        MonthlyTally,
+        or_(MonthlyTally.day < head, and_(MonthlyTally.day >= first, MonthlyTally.day < end)),
+    )
+    daily = rows(
+        DailyTally,
+        DailyTally.day >= head,
+        DailyTally.day < period.end,
+        or_(DailyTally.day < first, DailyTally.day >= end),
+    )
+    return aliased(DailyTally, union_all(monthly, daily).subquery("tiled_tally"))
 
 
 def scoped(statement: Select) -> Select:

@@ -6,9 +6,7 @@ counts in are computed by hand below. P09 (institutional e-mail): one
 business day to answer, two to resolve.
 """
 
-import random
 from datetime import UTC
-from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from secrets import token_hex
@@ -16,10 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from sqlalchemy import func
-from sqlalchemy import insert
 from sqlalchemy import select
-from sqlalchemy import update
 
 from helpdesk import indicators
 from helpdesk import measures
@@ -30,13 +25,11 @@ from helpdesk import tallies
 from helpdesk import tickets
 from helpdesk.extensions import db
 from helpdesk.indicators import Scope
-from helpdesk.models import Department
 from helpdesk.models import Survey
 from helpdesk.models import Tenant
 from helpdesk.models import Ticket
 from helpdesk.models import Unit
 from helpdesk.models import User
-from helpdesk.models import WorkedTally
 from helpdesk.tenancy import scoped_to
 from tests.helpdesk.test_sla import COORD
 from tests.helpdesk.test_sla import P09_DATA
@@ -314,7 +307,6 @@ def test_tickets_a_service_opens_for_itself_are_not_requests(book, demo):
 
 
 def test_the_daily_tally_the_figures_read_matches_a_fresh_count(book, demo):
-    from helpdesk import tallies
 
     with demo.app_context():
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "chalco"))
@@ -326,7 +318,6 @@ def test_the_daily_tally_the_figures_read_matches_a_fresh_count(book, demo):
 def test_steps_of_whole_periods_come_from_the_step_counts_and_agree_with_the_events(
     book, demo, period
 ):
-    from helpdesk import tallies
     from helpdesk import tally_rules
     from helpdesk.models import StepTally
 
@@ -351,101 +342,3 @@ def test_steps_of_whole_periods_come_from_the_step_counts_and_agree_with_the_eve
             .execution_options(all_tenants=True)
         )
         assert sum(returns) == 2  # B (twice, once) and C
-
-
-def test_quantiles_found_through_the_worked_time_counts_match_reading_every_ticket(demo):
-    rng = random.Random(2026)
-    with demo.app_context():
-        tenants = list(db.session.scalars(select(Tenant).where(Tenant.slug != "edomex")))
-        rows = []
-        offices = {}
-        for tenant in tenants:
-            requester = db.session.scalar(
-                select(User).where(User.tenant_id == tenant.id).order_by(User.id)
-            )
-            units = list(db.session.scalars(select(Unit.id).where(Unit.tenant_id == tenant.id)))
-            departments = list(
-                db.session.scalars(select(Department.id).where(Department.tenant_id == tenant.id))
-            )
-            offices[tenant.slug] = (units[:2], departments[:2])
-            for n in range(300):
-                closed = datetime(2026, 9, 20, tzinfo=UTC) + timedelta(
-                    minutes=rng.randrange(150_000)
-                )
-                rows.append(
-                    {
-                        "tenant_id": tenant.id,
-                        "folio": f"Q-{tenant.slug}-{n}",
-                        "service_code": rng.choice((P09, "GCH-CCS-P07")),
-                        "state": "concluded",
-                        "requester_id": requester.id,
-                        "filed_by_id": requester.id,
-                        "unit_id": rng.choice([None, *units[:2]]),
-                        "department_id": rng.choice([None, *departments[:2]]),
-                        "data": {},
-                        "received_at": closed - timedelta(days=2),
-                        "closed_at": closed,
-                        "outcome": rng.choice(("concluded", "concluded", "concluded", "rejected")),
-                        # Short and long times, ties, the column's largest:
-                        # the buckets' edges are crossed.
-                        "work_seconds": rng.choice(
-                            (
-                                0,
-                                10,
-                                39,
-                                40,
-                                3600,
-                                rng.randrange(60, 200_000),
-                                rng.randrange(9**7),
-                                2**31 - 1,
-                            )
-                        ),
-                        "version": 1,
-                    }
-                )
-        db.session.execute(insert(Ticket), rows)
-        db.session.commit()
-        tallies.count_missing()
-        db.session.commit()
-        chalco = tenants[0] if tenants[0].slug == "chalco" else tenants[1]
-        for tenant in tenants:
-            assert tallies.drift(tenant.id) == []
-        counted = db.session.scalar(
-            select(func.sum(WorkedTally.tickets)).where(WorkedTally.period == "2026-Q4")
-        )
-        assert counted > 100
-        units, departments = offices["chalco"]
-        narrowing = [
-            {},
-            {"service_code": P09},
-            {"unit_id": units[0]},
-            {"department_id": departments[1]},
-            {"service_code": P09, "unit_id": units[1], "department_id": departments[0]},
-        ]
-        for period in ("2026-Q4", "2026-10", "2026-12", "2026", "2026-Q3"):
-            whole = periods.parse(period)
-            same_days = periods.custom(whole.start, whole.last_day)
-            for tenant in (chalco, None):
-                for filters in narrowing if tenant else narrowing[:2]:
-                    for quantile in (0.0, 0.1, 0.5, 0.9, 0.99, 1.0):
-                        measure = measures.WorkTime(quantile)
-                        bucketed = indicators.evaluate(measure, Scope.of(tenant, whole, **filters))
-                        every = indicators.evaluate(measure, Scope.of(tenant, same_days, **filters))
-                        assert bucketed == every, (period, tenant, filters, quantile)
-        # Counts that place a rank where no ticket is (a bulk change not yet
-        # counted) fall back to reading the tickets: still the right value.
-        db.session.execute(update(WorkedTally).values(bucket=WorkedTally.bucket + 1_000))
-        quarter, days = (
-            periods.parse("2026-Q4"),
-            periods.custom(date(2026, 10, 1), date(2026, 12, 31)),
-        )
-        for quantile in (0.1, 0.5, 0.9):
-            measure = measures.WorkTime(quantile)
-            assert indicators.evaluate(measure, Scope.of(chalco, quarter)) == indicators.evaluate(
-                measure, Scope.of(chalco, days)
-            )
-        # The whole periods were read through the counts: emptied, they find nothing.
-        db.session.execute(update(WorkedTally).values(tickets=0))
-        for tenant, filters in ((chalco, narrowing[3]), (chalco, narrowing[4]), (None, {})):
-            quarter = Scope.of(tenant, periods.parse("2026-Q4"), **filters)
-            assert indicators.evaluate(measures.WorkTime(0.5), quarter)[0] is None
