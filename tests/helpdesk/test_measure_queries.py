@@ -7,6 +7,8 @@ tickets by hand finds: for months, quarters, years and custom ranges of days
 that start and end inside months, narrowed or not, for one tenant and all.
 """
 
+import math
+import sqlite3
 from datetime import date
 
 import pytest
@@ -23,6 +25,7 @@ from helpdesk import measures
 from helpdesk import periods
 from helpdesk import tallies
 from helpdesk import tally_rules
+from helpdesk.extensions import add_math_functions
 from helpdesk.extensions import db
 from helpdesk.indicators import Scope
 from helpdesk.measure_queries import worked_bucket
@@ -132,3 +135,15 @@ def test_a_range_of_one_day_and_a_range_without_tickets(book):
         values = book.worked(book.chalco, period)
         found = indicators.evaluate(measures.WorkTime(0.5), Scope.of(book.chalco, period))[0]
         assert found == quantile_hours(values, 0.5)
+
+
+def test_sqlite_without_its_math_functions_gets_the_same_buckets():
+    connection = sqlite3.connect(":memory:")
+    add_math_functions(connection, always=True)
+    assert connection.execute("SELECT sqrt(17), sqrt(NULL), floor(2.5)").fetchone() == (
+        math.sqrt(17),
+        None,
+        2,
+    )
+    bucket = connection.execute("SELECT CAST(floor(sqrt(? / 10)) AS INTEGER)", (2**31 - 1,))
+    assert bucket.fetchone()[0] == tally_rules.bucket(2**31 - 1)
