@@ -363,6 +363,8 @@ def evaluate(measure: measures.Measure, scope: Scope) -> Triple:
         if part is None or whole is None:
             return None, part, whole
         return _percent(part, whole, measure.scale), part, whole
+    if isinstance(measure, measures.YearToDate):
+        return evaluate(measure.measure, scope.with_period(periods.year_to_date(scope.period)))
     if isinstance(measure, measures.Recorded):
         found = _recorded(measure, scope)
         return found, None, None

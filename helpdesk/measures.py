@@ -18,6 +18,9 @@ service, requesting unit or department) during a period:
 - :class:`Satisfaction`: % of survey answers at one level of the scale.
 - :class:`SurveyResponse`: % of surveys answered.
 - :class:`Ratio`: one measure over another, times a scale (100 for a percentage).
+- :class:`YearToDate`: another measure over the year of the period, from
+  1 January to the period's end (the CAU's "per year" figures on a monthly
+  or quarterly dashboard).
 - :class:`Recorded`: a figure the office types in month by month (followers
   counted by a social network's own statistics), summed over the period or
   taken from its last recorded month.
@@ -127,6 +130,15 @@ class Ratio:
     scale: float = 100.0
 
 
+@dataclass(frozen=True)
+class YearToDate:
+    """``measure`` counted from 1 January of the year the period ends in to
+    the period's end: the whole year for a year, the year so far for a month,
+    a quarter or a range of days."""
+
+    measure: Measure
+
+
 SUM, LAST = "sum", "last"
 
 
@@ -170,16 +182,19 @@ Measure = (
     | Satisfaction
     | SurveyResponse
     | Ratio
+    | YearToDate
     | Recorded
     | Custom
 )
 
 
 def parts(measure: Measure | None) -> Iterator[Measure]:
-    """The measure and, for a ratio, every measure inside it, depth first."""
+    """The measure and every measure inside it (a ratio's, a year to date's), depth first."""
     if measure is None:
         return
     yield measure
     if isinstance(measure, Ratio):
         yield from parts(measure.numerator)
         yield from parts(measure.denominator)
+    if isinstance(measure, YearToDate):
+        yield from parts(measure.measure)

@@ -167,6 +167,17 @@ def previous(period: Period) -> Period:
     return Period(period.start - timedelta(days=period.days), period.start, CUSTOM)
 
 
+def year_to_date(period: Period) -> Period:
+    """From 1 January of the year ``period`` ends in to its end; a whole year,
+    quarter or month when it is one (so it reads the monthly counts)."""
+    start = date(period.last_day.year, 1, 1)
+    for kind in (YEAR, QUARTER, MONTH):
+        whole = current(kind, start)
+        if whole.end == period.end:
+            return whole
+    return Period(start, period.end, CUSTOM)
+
+
 def months_in(period: Period) -> list[Period]:
     """The calendar months the period touches, clipped to it (for trends)."""
     found = []

@@ -67,17 +67,18 @@ CORE_INDICATORS: list[IndicatorDefinition] = [
         "tickets_per_year",
         "Número de tickets generados por año",
         "Número de solicitudes registradas (tickets con folio) cuya fecha de recepción cae en "
-        "el año",
+        "el año, del 1 de enero al cierre del periodo",
         "tickets",
-        measures.Received(),
+        measures.YearToDate(measures.Received()),
         "anual",
     ),
     _general(
         "services_per_year",
         "Número de servicios por año",
-        "Número de solicitudes concluidas (servicios realizados) en el año",
+        "Número de solicitudes concluidas (servicios realizados) en el año, del 1 de enero al "
+        "cierre del periodo",
         "servicios",
-        measures.Closed(),
+        measures.YearToDate(measures.Closed()),
         "anual",
     ),
     _general(

@@ -241,15 +241,18 @@ def _cau(
     measure: measures.Measure,
     periodicity: str = "anual",
 ) -> IndicatorDefinition:
+    # The record's figures are per year: on a monthly or quarterly dashboard
+    # they show the year so far, not the month's or quarter's share.
+    yearly = periodicity == "anual"
     return IndicatorDefinition(
         code=code,
         name=name,
-        formula=formula,
+        formula=f"{formula}, del 1 de enero al cierre del periodo" if yearly else formula,
         unit=unit,
         periodicity=periodicity,
         responsible=CAU_OWNER,
         service_code="CAU",
-        measure=measure,
+        measure=measures.YearToDate(measure) if yearly else measure,
     )
 
 

@@ -201,6 +201,11 @@ def test_yearly_and_monthly_figures(book, demo):
     assert october["requests_concluded"][0] == 2
     custom = values(demo, "2026-10-01..2026-10-07")
     assert custom["requests_received"][0] == 1  # B
+    # The "per year" figures show the year so far, whatever the period.
+    assert (october["tickets_per_year"][0], october["services_per_year"][0]) == (5, 3)  # A G B C D
+    assert (values(demo, "2026-Q3")["tickets_per_year"][0]) == 2  # A, G
+    assert custom["tickets_per_year"][0] == 3  # A, G, B
+    assert values(demo, "2027-01")["tickets_per_year"][0] == 1  # F, not last year's
 
 
 def test_a_unit_narrows_every_figure(book, demo):

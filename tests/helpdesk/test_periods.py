@@ -3,6 +3,7 @@
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
@@ -116,3 +117,30 @@ def test_custom_periods_split_into_months_without_gaps(first, length):
     assert all(a.end == b.start for a, b in zip(months, months[1:], strict=False))
     assert sum(m.days for m in months) == period.days
     assert periods.previous(period).days == period.days
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026", "2026"),
+        ("2026-Q1", "2026-Q1"),
+        ("2026-01", "2026-01"),
+        ("2026-Q4", "2026"),
+        ("2026-03", "2026-Q1"),
+        ("2026-05", "2026-01-01..2026-05-31"),
+        ("2026-Q2", "2026-01-01..2026-06-30"),
+        ("2026-02-10..2026-05-20", "2026-01-01..2026-05-20"),
+        # A range across New Year counts the year it ends in.
+        ("2025-11-02..2026-02-09", "2026-01-01..2026-02-09"),
+    ],
+)
+def test_the_year_to_date_of_a_period(text, expected):
+    assert periods.year_to_date(periods.parse(text)) == periods.parse(expected)
+
+
+@given(st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31)), st.integers(0, 800))
+def test_the_year_to_date_ends_with_the_period_and_starts_on_new_year(first, length):
+    period = periods.custom(first, min(first + timedelta(days=length), date(2100, 12, 31)))
+    found = periods.year_to_date(period)
+    assert found.end == period.end
+    assert found.start == date(period.last_day.year, 1, 1)

@@ -7,6 +7,8 @@ avoided. Each ticket's timeline is written next to it with the business hours
 it adds up to; surveys are answered by hand (helpdesk.models.Survey rows).
 """
 
+from datetime import date
+
 import pytest
 
 from helpdesk import measures
@@ -420,12 +422,14 @@ CAU_EXPECTED = {
         "cau_requests_returned_for_requirements": 1.0,
         "cau_median_business_time_to_conclude": 7.0,  # of 6, 8
         "cau_sla_compliance": (100.0, 2.0, 2.0),
-        "cau_satisfaction_satisfied": (50.0, 1.0, 2.0),
-        "cau_satisfaction_regular": (0.0, 0.0, 2.0),
-        "cau_satisfaction_unsatisfied": (50.0, 1.0, 2.0),
-        "cau_services_per_year": 2.0,
-        "cau_tickets_per_year": 3.0,
-        "cau_units_served_per_year": 2.0,  # SGG and Salud
+        # The record's yearly figures show the year so far: 1 January to 30 June,
+        # the same as the whole year here (nothing happens after Q2).
+        "cau_satisfaction_satisfied": (40.0, 2.0, 5.0),
+        "cau_satisfaction_regular": (20.0, 1.0, 5.0),
+        "cau_satisfaction_unsatisfied": (20.0, 1.0, 5.0),
+        "cau_services_per_year": 5.0,
+        "cau_tickets_per_year": 8.0,
+        "cau_units_served_per_year": 3.0,  # Salud, ISEM and SGG
         # Channelled: 0.5 and 3 h; the withdrawal is not a channelling.
         "cau_median_time_to_channel": 1.75,
     },
@@ -439,6 +443,21 @@ CAU_EXPECTED = {
         "cau_median_time_to_channel": 2.5,  # of 0.5, 1, 2, 3, 4, 10
     },
 }
+
+
+def test_the_cau_yearly_figures_of_a_month_count_the_year_so_far(edomex_desk, cau_tickets):
+    # January alone: C1 and C2 received and concluded; 1 January to 31 March:
+    # the whole first quarter; a range of days from 1 February to 5 April:
+    # 1 January to 5 April (C1-C5 received, C1, C2, C4 and C5 concluded).
+    for period, tickets, services in (
+        (periods.month(2026, 1), 2.0, 2.0),
+        (periods.month(2026, 3), 5.0, 3.0),
+        (periods.custom(date(2026, 2, 1), date(2026, 4, 5)), 5.0, 4.0),
+    ):
+        assert value_of(edomex_desk.read("cau_tickets_per_year", period)) == tickets, period
+        assert value_of(edomex_desk.read("cau_services_per_year", period)) == services, period
+    # The month's own figure stays the month's.
+    assert value_of(edomex_desk.read("cau_requests_received", periods.month(2026, 3))) == 1.0
 
 
 def test_cau_indicators_by_quarter_and_year(edomex_desk, cau_tickets):
