@@ -23,6 +23,7 @@ from helpdesk import plugins
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.extensions import db
 from helpdesk.measure_queries import evaluate
+from helpdesk.measure_queries import one_reading
 from helpdesk.models import TenantService
 from helpdesk.periods import Period
 from helpdesk.scopes import DEFAULT_ZONE
@@ -130,7 +131,8 @@ def read_all(scope: Scope, found: Iterable[IndicatorDefinition] | None = None) -
     """Every indicator of the scope (or the given ones), general ones first."""
     chosen = list(found) if found is not None else definitions_for(scope)
     chosen.sort(key=lambda item: (item.service_code or "", item.code))
-    return [read(item, scope) for item in chosen]
+    with one_reading():
+        return [read(item, scope) for item in chosen]
 
 
 def trend(

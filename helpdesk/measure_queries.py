@@ -16,6 +16,11 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
+from collections.abc import Hashable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Integer
@@ -56,6 +61,37 @@ MOST_SECONDS = 2**31 - 1
 
 # (value, numerator, denominator)
 Triple = tuple[float | None, float | None, float | None]
+
+
+# Within one reading of many indicators (:func:`one_reading`) the sums of the
+# tally and the bucket counts of a scope are read once: the median and the 90th
+# percentile share their counts, and every count its scope's row of sums.
+_reading: ContextVar[dict[Hashable, Any] | None] = ContextVar("indicator_reading", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Read many indicators as one: what two of them share is read once.
+    Nothing may be written inside it (what was read is kept until it ends)."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def _once(key: Hashable, compute: Callable[[], Any]) -> Any:
+    kept = _reading.get()
+    if kept is None:
+        return compute()
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
+
+
+def _tallied_measure(name: str) -> bool:
+    """Whether ``helpdesk init-db`` has counted the measure ``name``."""
+    return bool(_once(("tallied", name), lambda: db.session.get(TalliedMeasure, name) is not None))
 
 
 def _count(statement: Select) -> int:
@@ -107,7 +143,7 @@ def _work_time(measure: measures.WorkTime, scope: Scope) -> float | None:
     statement = select(Ticket.work_seconds).where(
         *scope.ticket_filters(), scope.closed(), Ticket.work_seconds.is_not(None)
     )
-    buckets = _worked_buckets(scope)
+    buckets = _once(("worked", scope), lambda: _worked_buckets(scope))
     if buckets is None:
         return _quantile(Ticket.work_seconds, statement, measure.quantile)
     total = sum(count for _, count in buckets)
@@ -133,7 +169,7 @@ def _worked_buckets(scope: Scope) -> list[tuple[int, int]] | None:
     the counts of the months wholly inside it to the tickets concluded on its
     other days, bucketed in SQL as :func:`helpdesk.tally_rules.bucket` does.
     """
-    if db.session.get(TalliedMeasure, WORKED_TIME) is None:
+    if not _tallied_measure(WORKED_TIME):
         return None
     if scope.period.kind != periods.CUSTOM:
         counts = Counter(_tallied_buckets(scope, [scope.period.key]))
@@ -220,7 +256,7 @@ def _stepped(measure: measures.Stepped, scope: Scope) -> int:
     otherwise the events are read (:func:`_stepped_events`).
     """
     key = tally_rules.step_key(measure.steps, measure.states)
-    if scope.period.kind == periods.CUSTOM or db.session.get(TalliedMeasure, key) is None:
+    if scope.period.kind == periods.CUSTOM or not _tallied_measure(key):
         return _stepped_events(measure, scope)
     return _count(
         select(func.coalesce(func.sum(StepTally.tickets), 0)).where(
@@ -278,17 +314,24 @@ def _stepped_events(measure: measures.Stepped, scope: Scope) -> int:
 def _tallied(scope: Scope, *names: str, days: bool = True) -> tuple[int, ...]:
     """Sums of the counters ``names`` over the scope's rows of the tally (of the
     period's days, or of every day before the period ends when ``days`` is
-    False): one small query."""
+    False). Every counter is summed in the same small query, once per reading."""
+    for name in names:
+        if name not in COUNTERS:
+            raise IndicatorError(f"La medida no sabe contar «{name}».")
+    sums = _once(("tallied", scope, days), lambda: _tally_sums(scope, days))
+    return tuple(sums[name] for name in names)
+
+
+def _tally_sums(scope: Scope, days: bool) -> dict[str, int]:
     model = scope.tally()
-    columns = [_counter(name, model) for name in names]
     row = db.session.execute(
         scoped(
-            select(*(func.coalesce(func.sum(column), 0) for column in columns)).where(
+            select(*(func.coalesce(func.sum(_counter(name, model)), 0) for name in COUNTERS)).where(
                 *scope.tally_filters(), *(scope.days() if days else scope.days_before_end())
             )
         )
     ).one()
-    return tuple(int(value) for value in row)
+    return {name: int(value) for name, value in zip(COUNTERS, row, strict=True)}
 
 
 def _counter(name: str, model: Tally) -> ColumnElement:
