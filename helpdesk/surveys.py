@@ -32,11 +32,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case
-from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.orm import selectinload
 
 from helpdesk import notifications
 from helpdesk import plugins
@@ -60,7 +57,6 @@ from helpdesk.workflow.definition import Workflow
 
 MAX_COMMENT = 2000
 MAX_TEXT_ANSWER = 1000
-MAX_NOTE = 2000
 YES_NO = {"yes": True, "no": False}
 # 32 bytes of HMAC in URL-safe base64 without padding.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -326,78 +322,6 @@ def answer_of(ticket: Ticket) -> Survey | None:
 
 def open_survey(ticket: Ticket, user: User) -> Survey | None:
     return open_surveys(user, [ticket.id]).get(ticket.id)
-
-
-# --- follow-up of the answers ---------------------------------------------------------------
-
-RATING_FILTERS = ("unsatisfied", "regular", "satisfied", "all")
-LIST_LIMIT = 300
-
-
-def answered(rating: str = "unsatisfied", limit: int = LIST_LIMIT) -> list[Survey]:
-    """Answered surveys of the current tenant: unsatisfied ones awaiting follow-up first,
-    then newest first. ``rating`` is one of :data:`RATING_FILTERS`."""
-    pending = case(((Survey.rating == "unsatisfied") & Survey.followed_up_at.is_(None), 0), else_=1)
-    statement = (
-        select(Survey)
-        .where(Survey.answered_at.is_not(None))
-        .options(
-            selectinload(Survey.ticket).selectinload(Ticket.unit),
-            selectinload(Survey.requester),
-            selectinload(Survey.followed_up_by),
-        )
-        .order_by(pending, Survey.answered_at.desc(), Survey.id.desc())
-        .limit(limit)
-    )
-    if rating != "all":
-        statement = statement.where(Survey.rating == rating)
-    return list(db.session.scalars(statement))
-
-
-def answer_counts() -> dict[str, int]:
-    """Answered surveys of the current tenant by rating, plus "pending" follow-ups."""
-    rows = db.session.execute(
-        select(Survey.rating, func.count(Survey.id))
-        .where(Survey.answered_at.is_not(None))
-        .group_by(Survey.rating)
-    ).all()
-    counts = {rating: 0 for rating in RATINGS} | {rating: count for rating, count in rows}
-    counts["all"] = sum(counts[rating] for rating in RATINGS)
-    counts["pending"] = (
-        db.session.scalar(
-            select(func.count(Survey.id)).where(
-                Survey.rating == "unsatisfied", Survey.followed_up_at.is_(None)
-            )
-        )
-        or 0
-    )
-    return counts
-
-
-def follow_up(survey: Survey, user: User, note: object, now: datetime | None = None) -> None:
-    """Record what the coordination did about an answer, once; commits.
-
-    :raises SurveyError: no note, too long, not answered, or already followed up.
-    """
-    text = str(note or "").replace("\r\n", "\n").strip()
-    if not text:
-        raise SurveyError({"note": _l("Write what was done to follow up.")})
-    if len(text) > MAX_NOTE:
-        raise SurveyError({"note": _l("A note has at most %(max)d characters.", max=MAX_NOTE)})
-    if survey.answered_at is None:
-        raise SurveyError({"note": _l("The survey has not been answered yet.")})
-    claimed = db.session.execute(
-        update(Survey)
-        .where(Survey.id == survey.id, Survey.followed_up_at.is_(None))
-        .values(
-            followed_up_at=as_utc(now or utcnow()), followed_up_by_id=user.id, follow_up_note=text
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise SurveyError({"note": _l("Someone already recorded the follow-up of this answer.")})
-    db.session.commit()
 
 
 # --- the reminder -------------------------------------------------------------------------

@@ -5,12 +5,15 @@ is rate-limited per address (``HELPDESK_SURVEY_RATE_LIMIT``). A malformed,
 altered or another tenant's token is 404, like a folio that is not one's own;
 an answered or expired survey is 410 with a page that says which. The
 requester may also answer from their ticket (404 for anyone else). The
-follow-up list is for the tenant's coordinators and admins.
+follow-up list is for the tenant's coordinators and admins, a page at a time;
+its whole length downloads as CSV or XLSX (:mod:`helpdesk.exports`) with the
+page's columns and values, under the same access rule.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint
 from flask import abort
@@ -28,21 +31,25 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from helpdesk import exports
 from helpdesk import plugins
+from helpdesk import survey_follow_up
 from helpdesk import surveys
 from helpdesk.auth import roles_required
 from helpdesk.extensions import db
 from helpdesk.extensions import limiter
 from helpdesk.models import Survey
 from helpdesk.models import Ticket
+from helpdesk.models.base import utcnow
+from helpdesk.survey_follow_up import YES_NO_LABELS
 from helpdesk.surveys import RATING_LABELS
 from helpdesk.tenancy import get_or_404
 from helpdesk.tenancy import require_tenant
 
 bp = Blueprint("surveys", __name__, url_prefix="/<tenant>")
 
-# The CAU document's scale, in the reader's language (Satisfecho / Regular / Insatisfecho).
-YES_NO_LABELS = {"yes": _l("Yes"), "no": _l("No")}
+# The follow-up list's filters: the CAU document's scale (Satisfecho / Regular /
+# Insatisfecho), in the reader's language, or every answer.
 FILTER_LABELS = {
     "unsatisfied": _l("Unsatisfied"),
     "regular": _l("Regular"),
@@ -132,44 +139,85 @@ def _answer_page(survey: Survey, *, action: str, signed_in: bool) -> Any:
 
 # --- follow-up ----------------------------------------------------------------------------
 
+# The filters in the files' names, in Spanish like the addresses.
+FILE_FILTERS = {
+    "unsatisfied": "insatisfechas",
+    "regular": "regulares",
+    "satisfied": "satisfechas",
+    "all": "todas",
+}
+
 
 def _follow_up_page(
     rating: str,
+    asked: str | None,
     *,
     errors: dict[int, Any] | None = None,
     notes: dict[int, str] | None = None,
     status: int = 200,
 ) -> Any:
-    rows = surveys.answered(rating)
-    catalog = plugins.host().catalog
-    questions = {row.id: {q.code: q for q in surveys.questions_for(row)} for row in rows}
-    page = render_template(
+    tenant = require_tenant()
+    counts = survey_follow_up.answer_counts()
+    page = survey_follow_up.follow_up_page(rating, asked, counts, tenant.timezone)
+    body = render_template(
         "surveys/follow_up.html",
-        rows=rows,
+        page=page,
+        rows=page.rows,
         rating=rating,
-        counts=surveys.answer_counts(),
+        counts=counts,
         labels=RATING_LABELS,
-        yes_no=YES_NO_LABELS,
         filters=FILTER_LABELS,
-        catalog=catalog,
-        questions=questions,
         errors=errors or {},
         notes=notes or {},
-        max_note=surveys.MAX_NOTE,
+        max_note=survey_follow_up.MAX_NOTE,
     )
-    return page, status
+    return body, status
 
 
 def _rating_filter(value: str | None) -> str:
-    return value if value in surveys.RATING_FILTERS else "unsatisfied"
+    return value if value in survey_follow_up.RATING_FILTERS else "unsatisfied"
+
+
+def _page_arg(value: str | None) -> int | None:
+    """The page to come back to after a follow-up (None for the first)."""
+    number = survey_follow_up.page_number(value)
+    return number if number is not None and number > 1 else None
 
 
 @bp.get("/encuestas/seguimiento")
 @roles_required("coordinator", "tenant_admin")
 def follow_up() -> Any:
-    """Answered surveys, unsatisfied ones awaiting follow-up first, then newest first."""
+    """Answered surveys, unsatisfied ones awaiting follow-up first, then newest first,
+    ``PAGE_SIZE`` a page (``?pagina=N``; a page that does not exist shows the nearest)."""
     require_tenant()
-    return _follow_up_page(_rating_filter(request.args.get("calificacion")))
+    return _follow_up_page(
+        _rating_filter(request.args.get("calificacion")), request.args.get("pagina")
+    )
+
+
+@bp.get("/encuestas/seguimiento/exportar.<any(csv, xlsx):fmt>")
+@roles_required("coordinator", "tenant_admin")
+def export_follow_up(fmt: str) -> Response:
+    """The whole list of the filter (every page), as CSV or XLSX, with the page's columns."""
+    tenant = require_tenant()
+    rating = _rating_filter(request.args.get("calificacion"))
+    table = survey_follow_up.follow_up_table(
+        survey_follow_up.follow_up_rows(survey_follow_up.answered(rating), tenant.timezone)
+    )
+    now = utcnow().astimezone(ZoneInfo(tenant.timezone))
+    filename = f"encuestas-{tenant.slug}-{FILE_FILTERS[rating]}-{now:%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(table), f"{exports.CSV_MIMETYPE}; charset=utf-8"
+    else:
+        heading = exports.Heading(
+            tenant.name,
+            _("Answers shown: %(filter)s", filter=FILTER_LABELS[rating]),
+            (_("Downloaded on %(date)s", date=now.strftime(survey_follow_up.MOMENT_FORMAT)),),
+        )
+        body, mimetype = exports.to_xlsx([table], heading), exports.XLSX_MIMETYPE
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @bp.post("/encuestas/<int:survey_id>/seguimiento")
@@ -178,15 +226,20 @@ def record_follow_up(survey_id: int) -> Any:
     require_tenant()
     survey = get_or_404(Survey, survey_id)
     rating = _rating_filter(request.form.get("calificacion"))
+    asked = request.form.get("pagina")
     note = request.form.get("note", "")
     try:
-        surveys.follow_up(survey, current_user, note)
+        survey_follow_up.follow_up(survey, current_user, note)
     except surveys.SurveyError as exc:
         db.session.rollback()
         return _follow_up_page(
-            rating, errors={survey_id: exc.errors["note"]}, notes={survey_id: note}, status=400
+            rating,
+            asked,
+            errors={survey_id: exc.errors["note"]},
+            notes={survey_id: note},
+            status=400,
         )
     folio = db.session.get(Ticket, survey.ticket_id).folio
     flash(_("Follow-up recorded for %(folio)s.", folio=folio), "success")
-    target: Response = redirect(url_for(".follow_up", calificacion=rating))
+    target: Response = redirect(url_for(".follow_up", calificacion=rating, pagina=_page_arg(asked)))
     return target

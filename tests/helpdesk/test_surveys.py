@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from helpdesk import hookimpl
 from helpdesk import notification_rules
+from helpdesk import survey_follow_up
 from helpdesk import surveys
 from helpdesk.catalog import CatalogError
 from helpdesk.catalog import SurveyQuestion
@@ -280,14 +281,16 @@ def test_a_follow_up_is_recorded_once_with_who_and_when(demo, conclude):
     support.answer(demo, ticket_id, "unsatisfied", comment="Mal servicio.")
     with in_tenant(demo):
         coordinator = db.session.scalar(select(User).where(User.email == COORD))
-        for note, field_message in (("", "note"), ("x" * (surveys.MAX_NOTE + 1), "note")):
+        for note, field_message in (("", "note"), ("x" * (survey_follow_up.MAX_NOTE + 1), "note")):
             with pytest.raises(surveys.SurveyError) as refused:
-                surveys.follow_up(survey_row(ticket_id), coordinator, note)
+                survey_follow_up.follow_up(survey_row(ticket_id), coordinator, note)
             assert list(refused.value.errors) == [field_message]
         with travel(2026, 3, 23, 9, 30):
-            surveys.follow_up(survey_row(ticket_id), coordinator, " Se llamó a la solicitante. ")
+            survey_follow_up.follow_up(
+                survey_row(ticket_id), coordinator, " Se llamó a la solicitante. "
+            )
         with pytest.raises(surveys.SurveyError):
-            surveys.follow_up(survey_row(ticket_id), coordinator, "Otra nota")
+            survey_follow_up.follow_up(survey_row(ticket_id), coordinator, "Otra nota")
     row = survey_of(demo, ticket_id)
     assert row["followed_up_by_id"] == user_id(demo, COORD)
     assert row["follow_up_note"] == "Se llamó a la solicitante."
@@ -299,7 +302,7 @@ def test_an_unanswered_survey_cannot_be_followed_up(demo, conclude):
     with in_tenant(demo):
         coordinator = db.session.scalar(select(User).where(User.email == COORD))
         with pytest.raises(surveys.SurveyError):
-            surveys.follow_up(survey_row(ticket_id), coordinator, "Nota")
+            survey_follow_up.follow_up(survey_row(ticket_id), coordinator, "Nota")
     assert survey_of(demo, ticket_id)["followed_up_at"] is None
 
 
@@ -318,11 +321,16 @@ def test_the_follow_up_list_puts_pending_unsatisfied_answers_first(demo, conclud
             support.answer(demo, ticket_id, rating)
     with in_tenant(demo):
         coordinator = db.session.scalar(select(User).where(User.email == COORD))
-        surveys.follow_up(survey_row(done), coordinator, "Atendido")
-        assert [s.ticket_id for s in surveys.answered()] == [newer, older, done]
-        assert [s.ticket_id for s in surveys.answered("all")] == [newer, older, happy, done]
-        assert [s.ticket_id for s in surveys.answered("satisfied")] == [happy]
-        assert surveys.answer_counts() == {
+        survey_follow_up.follow_up(survey_row(done), coordinator, "Atendido")
+        assert [s.ticket_id for s in survey_follow_up.answered()] == [newer, older, done]
+        assert [s.ticket_id for s in survey_follow_up.answered("all")] == [
+            newer,
+            older,
+            happy,
+            done,
+        ]
+        assert [s.ticket_id for s in survey_follow_up.answered("satisfied")] == [happy]
+        assert survey_follow_up.answer_counts() == {
             "satisfied": 1,
             "regular": 0,
             "unsatisfied": 3,
@@ -330,7 +338,7 @@ def test_the_follow_up_list_puts_pending_unsatisfied_answers_first(demo, conclud
             "pending": 2,
         }
     with in_tenant(demo, "sinaloa"):
-        assert surveys.answered("all") == []
+        assert survey_follow_up.answered("all") == []
 
 
 # --- the hook: a service's own questions ---------------------------------------------------
