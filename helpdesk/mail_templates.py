@@ -5,8 +5,11 @@ HTML part autoescaped. Every kind receives the same variables, listed in
 :data:`VARIABLES`, so an admin's template can use any of them, and no other
 name: :func:`check` refuses a template that does not compile, names an unknown
 variable, uses a tag that cannot work here (include, for...) or the ``safe``
-filter, or fails when filled in. :func:`render` still falls back to the
-built-in wording if a stored template fails, so a notice is never lost.
+filter, or fails when filled in. A kind may also *require* variables
+(:attr:`MailKind.required`): the survey's link in the e-mails that carry it, so
+that a tenant's wording cannot drop it. :func:`render` still falls back to the
+built-in wording if a stored template fails or lacks a required variable, so a
+notice is never lost.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -67,13 +71,33 @@ class MailKind:
     html: str
     # The one line shown in the in-app list (built-in, not edited per tenant).
     line: str
+    # Variables a tenant's template must use (a condition such as
+    # ``{% if survey_link %}`` counts), in the parts where the built-in wording
+    # uses them; the HTML part only when the template has one. See :func:`required_parts`.
+    required: tuple[str, ...] = ()
 
 
-def _kind(kind: str, label: Any, subject: str, body: str, line: str = "") -> MailKind:
+def _kind(
+    kind: str,
+    label: Any,
+    subject: str,
+    body: str,
+    line: str = "",
+    *,
+    required: tuple[str, ...] = (),
+) -> MailKind:
     html = "".join(f"<p>{part}</p>" for part in body.split("\n\n"))
     # The survey's address is a link in the HTML part (issue 7).
     html = html.replace("{{ survey_link }}", '<a href="{{ survey_link }}">{{ survey_link }}</a>')
-    return MailKind(kind, label, subject, body + _FOOTER_TEXT, html + _FOOTER_HTML, line or subject)
+    return MailKind(
+        kind,
+        label,
+        subject,
+        body + _FOOTER_TEXT,
+        html + _FOOTER_HTML,
+        line or subject,
+        required,
+    )
 
 
 # Added to the requester's notice of the step that concluded the request (issue 7).
@@ -118,6 +142,7 @@ KINDS: dict[str, MailKind] = {
             "Su solicitud {{ folio }}: {{ state }}",
             "{{ recipient }}:\n\nSu solicitud {{ folio }} ({{ service }}) pasó a la etapa "
             "«{{ state }}».{% if reason %}\n\nMotivo: {{ reason }}{% endif %}" + _SURVEY_PARAGRAPH,
+            required=("survey_link",),
         ),
         _kind(
             "ticket_updated",
@@ -145,6 +170,7 @@ KINDS: dict[str, MailKind] = {
             "Solicitud {{ folio }} concluida",
             "{{ recipient }}:\n\nSu solicitud {{ folio }} ({{ service }}) fue concluida."
             "{% if text %}\n\n{{ text }}{% endif %}" + _SURVEY_PARAGRAPH,
+            required=("survey_link",),
         ),
         _kind(
             "ticket_rejected",
@@ -191,6 +217,7 @@ KINDS: dict[str, MailKind] = {
             "hasta el {{ survey_until }}: {{ survey_link }}",
             "Conteste la encuesta de satisfacción de su solicitud {{ folio }} hasta el "
             "{{ survey_until }}.",
+            required=("survey_link",),
         ),
         _kind(
             "survey_unsatisfied",
@@ -303,7 +330,8 @@ class MailTemplateError(ValueError):
     """A tenant's template does not compile, uses an unknown variable or fails when filled in.
 
     ``part`` is "subject", "text" or "html"; ``problem`` one of "syntax",
-    "unknown_variable", "forbidden_tag", "forbidden_filter", "unsafe" or
+    "unknown_variable", "missing_variable" (a variable the kind requires, see
+    :attr:`MailKind.required`), "forbidden_tag", "forbidden_filter", "unsafe" or
     "render"; ``detail`` names what is wrong (the variable, the tag, Jinja's
     message); ``line`` is the template line when known.
     """
@@ -376,7 +404,31 @@ def sample_context(tenant: Tenant, kind: str | None = None) -> dict[str, str]:
     return values
 
 
-def _problems_of(part: str, source: str, env: SandboxedEnvironment) -> list[MailTemplateError]:
+def required_parts(kind: str) -> dict[str, tuple[str, ...]]:
+    """{part: variables} a tenant's template of ``kind`` must use.
+
+    A variable of :attr:`MailKind.required` is required in each part ("subject",
+    "text", "html") whose built-in wording uses it: the survey's link in the
+    bodies, not in the subject.
+    """
+    return dict(_required_parts(kind))
+
+
+@cache
+def _required_parts(kind: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    spec = KINDS[kind]
+    found = []
+    for part, source in zip(("subject", "text", "html"), builtin(kind), strict=True):
+        used = meta.find_undeclared_variables(_text_env.parse(source)) if spec.required else ()
+        names = tuple(name for name in spec.required if name in used)
+        if names:
+            found.append((part, names))
+    return tuple(found)
+
+
+def _problems_of(
+    part: str, source: str, env: SandboxedEnvironment, required: tuple[str, ...] = ()
+) -> list[MailTemplateError]:
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as exc:
@@ -411,23 +463,48 @@ def _problems_of(part: str, source: str, env: SandboxedEnvironment) -> list[Mail
         return [MailTemplateError(part, "render", str(exc), getattr(exc, "lineno", None))]
     except Exception as exc:  # noqa: BLE001 - any failure of an admin's template is refused
         return [MailTemplateError(part, "render", f"{type(exc).__name__}: {exc}")]
-    return []
+    # Parsed, not searched: ``{% if survey_link %}`` uses it, a comment naming it does not.
+    return [
+        MailTemplateError(part, "missing_variable", name) for name in required if name not in names
+    ]
 
 
-def problems(subject: str, text: str, html: str) -> list[MailTemplateError]:
-    """Everything wrong with these templates (empty when they may be saved)."""
-    found = _problems_of("subject", subject, _text_env)
-    found += _problems_of("text", text, _text_env)
+def problems(
+    subject: str, text: str, html: str, *, kind: str | None = None
+) -> list[MailTemplateError]:
+    """Everything wrong with these templates (empty when they may be saved).
+
+    With ``kind``, also the variables that kind requires and the templates lack.
+    """
+    required = required_parts(kind) if kind is not None else {}
+    found = _problems_of("subject", subject, _text_env, required.get("subject", ()))
+    found += _problems_of("text", text, _text_env, required.get("text", ()))
     if html:
-        found += _problems_of("html", html, _html_env)
+        found += _problems_of("html", html, _html_env, required.get("html", ()))
     return found
 
 
-def check(subject: str, text: str, html: str) -> None:
-    """Compile and render with sample values; raise :class:`MailTemplateError` if it fails."""
-    found = problems(subject, text, html)
+def check(subject: str, text: str, html: str, *, kind: str | None = None) -> None:
+    """Compile and render with sample values; raise :class:`MailTemplateError` if it fails.
+
+    With ``kind``, a template lacking a variable the kind requires fails too.
+    """
+    found = problems(subject, text, html, kind=kind)
     if found:
         raise found[0]
+
+
+def lacks_required(kind: str, subject: str, text: str, html: str) -> list[str]:
+    """The parts of these (compiling) templates lacking a variable ``kind`` requires."""
+    required = required_parts(kind)
+    lacking = []
+    for part, source in (("subject", subject), ("text", text), ("html", html)):
+        names = required.get(part, ())
+        if names and (part != "html" or source):
+            used = meta.find_undeclared_variables(_text_env.parse(source))
+            if any(name not in used for name in names):
+                lacking.append(part)
+    return lacking
 
 
 def _render(subject: str, text: str, html: str, context: Mapping[str, Any]) -> RenderedMail:
@@ -441,8 +518,11 @@ def _render(subject: str, text: str, html: str, context: Mapping[str, Any]) -> R
 
 
 def preview(tenant: Tenant, kind: str, subject: str, text: str, html: str) -> RenderedMail:
-    """These templates filled in with the sample request; raises :class:`MailTemplateError`."""
-    check(subject, text, html)
+    """These templates filled in with the sample request; raises :class:`MailTemplateError`.
+
+    Refused as on saving, including a variable ``kind`` requires and the templates lack.
+    """
+    check(subject, text, html, kind=kind)
     values = sample_context(tenant, kind)
     rendered = {}
     for part, source, env in (
@@ -486,10 +566,23 @@ def render(tenant: Tenant, kind: str, context: Mapping[str, Any]) -> RenderedMai
     """The e-mail of ``kind`` for this tenant; a broken tenant template falls back to the built-in.
 
     (A template is checked when saved; this guards against a variable renamed
-    later, or a value that makes it fail which the check's samples did not.)
+    later, a value that makes it fail which the check's samples did not, or a
+    template saved before its kind required a variable: a survey reminder
+    without the survey's link would remind of nothing.)
     """
     try:
-        return _render(*template_for(tenant, kind), context)
+        templates = template_for(tenant, kind)
+        lacking = lacks_required(kind, *templates)
+        if lacking:
+            current_app.logger.warning(
+                "mail template %s of tenant %s lacks %s in its %s; using the built-in one",
+                kind,
+                tenant.slug,
+                ", ".join(KINDS[kind].required),
+                ", ".join(lacking),
+            )
+            return _render(*builtin(kind), context)
+        return _render(*templates, context)
     except Exception:  # noqa: BLE001 - a tenant's template must never stop a notification
         current_app.logger.warning(
             "mail template %s of tenant %s failed; using the built-in one",

@@ -352,3 +352,118 @@ def test_kinds_for_staff_and_requesters(demo):
 def test_templates_cannot_build_huge_values(source):
     with pytest.raises(mail_templates.MailTemplateError):
         mail_templates.check(source, "Texto", "")
+
+
+# --- required variables: the survey's link ------------------------------------------------
+
+SURVEY_KINDS = ("state_changed", "ticket_concluded", "survey_reminder")
+SURVEY_LINK = "https://mesa.example/chalco/encuesta/EjemploDeEnlaceDeEncuesta-0123456789abcdefgh"
+
+
+def test_the_kinds_carrying_the_survey_link_require_it_in_both_bodies():
+    requiring = {kind for kind, spec in mail_templates.KINDS.items() if spec.required}
+    assert requiring == set(SURVEY_KINDS)
+    for kind in SURVEY_KINDS:
+        assert mail_templates.KINDS[kind].required == ("survey_link",)
+        # Where the built-in wording puts it: the bodies, not the subject.
+        assert mail_templates.required_parts(kind) == {
+            "text": ("survey_link",),
+            "html": ("survey_link",),
+        }
+    assert mail_templates.required_parts("comment_public") == {}
+    for spec in mail_templates.KINDS.values():
+        assert set(spec.required) <= set(mail_templates.VARIABLES)
+
+
+@pytest.mark.parametrize("kind", list(mail_templates.KINDS))
+def test_every_builtin_template_passes_the_check_of_its_kind(kind):
+    assert mail_templates.problems(*mail_templates.builtin(kind), kind=kind) == []
+
+
+@pytest.mark.parametrize("kind", SURVEY_KINDS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Conteste la encuesta, por favor.",
+        "{# {{ survey_link }} #}Conteste la encuesta, por favor.",  # a comment is not a use
+        "{% set survey_link = '' %}Conteste la encuesta{{ survey_link }}.",  # nor its own value
+        "Conteste la encuesta en survey_link.",
+    ],
+)
+def test_a_body_without_the_survey_link_is_refused_for_its_kind(kind, text):
+    with pytest.raises(MailTemplateError) as caught:
+        mail_templates.check("Encuesta {{ folio }}", text, "", kind=kind)
+    error = caught.value
+    assert (error.part, error.problem, error.detail) == ("text", "missing_variable", "survey_link")
+    # Without a kind (or for another kind) only the shared rules apply.
+    mail_templates.check("Encuesta {{ folio }}", text, "")
+    mail_templates.check("Encuesta {{ folio }}", text, "", kind="comment_public")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Conteste: {{ survey_link }}",
+        "Gracias.{% if survey_link %} Conteste: {{ survey_link }}{% endif %}",
+        "{% if survey_link %}Tiene una encuesta pendiente.{% endif %}",
+        "Conteste: {{ survey_link|trim }}",
+    ],
+)
+def test_a_body_using_the_survey_link_passes(text):
+    assert mail_templates.problems("Asunto {{ folio }}", text, "", kind="survey_reminder") == []
+
+
+def test_the_html_body_needs_the_link_too_when_there_is_one():
+    found = mail_templates.problems(
+        "Asunto",
+        "Conteste: {{ survey_link }}",
+        "<p>Conteste la encuesta.</p>",
+        kind="state_changed",
+    )
+    assert [(e.part, e.problem, e.detail) for e in found] == [
+        ("html", "missing_variable", "survey_link")
+    ]
+    # Only the subject lacking it is fine (the built-in subject has none).
+    both = "<p>{{ survey_link }}</p>"
+    assert mail_templates.problems("Asunto", "{{ survey_link }}", both, kind="state_changed") == []
+
+
+def test_other_problems_come_before_the_missing_link():
+    (error,) = mail_templates.problems("Asunto", "{{ nombre }}", "", kind="survey_reminder")
+    assert error.problem == "unknown_variable"
+
+
+def test_preview_refuses_a_template_without_the_link(demo):
+    with in_tenant(demo) as tenant:
+        with pytest.raises(MailTemplateError) as caught:
+            mail_templates.preview(tenant, "ticket_concluded", "Asunto", "Concluida.", "")
+        assert caught.value.problem == "missing_variable"
+        mail = mail_templates.preview(tenant, "ticket_concluded", "Asunto", "{{ survey_link }}", "")
+    assert "/chalco/encuesta/" in mail.text
+
+
+def test_a_stored_template_without_the_link_falls_back_to_the_builtin(demo, caplog):
+    """A row saved before the link was required (or behind the check's back) is not used."""
+    save_template(demo, "survey_reminder", "Encuesta {{ folio }}", "Conteste, por favor.")
+    save_template(
+        demo, "ticket_concluded", "Concluida {{ folio }}", "Liga: {{ survey_link }}", "<p>Hola</p>"
+    )
+    save_template(demo, "state_changed", "Etapa {{ folio }}", "Liga: {{ survey_link }}")
+    context = {**ACCENTED, "survey_link": SURVEY_LINK, "survey_until": "lunes 23 de marzo"}
+    with in_tenant(demo) as tenant:
+        reminder = mail_templates.render(tenant, "survey_reminder", context)
+        concluded = mail_templates.render(tenant, "ticket_concluded", context)
+        changed = mail_templates.render(tenant, "state_changed", context)
+    assert reminder.subject.startswith("Recordatorio: encuesta de satisfacción")
+    assert SURVEY_LINK in reminder.text and f'href="{SURVEY_LINK}"' in reminder.html
+    assert concluded.subject == "Solicitud CHALCO-P10-2026-000123 concluida"  # its HTML lacked it
+    assert SURVEY_LINK in concluded.html
+    assert changed.subject == "Etapa CHALCO-P10-2026-000123"  # complete: the tenant's own
+    assert changed.text == f"Liga: {SURVEY_LINK}" and changed.html == ""
+    warned = [r.getMessage() for r in caplog.records if "lacks survey_link" in r.getMessage()]
+    assert warned == [
+        "mail template survey_reminder of tenant chalco lacks survey_link in its text; "
+        "using the built-in one",
+        "mail template ticket_concluded of tenant chalco lacks survey_link in its html; "
+        "using the built-in one",
+    ]

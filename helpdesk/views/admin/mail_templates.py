@@ -1,7 +1,8 @@
 """The tenant's wording of its notification e-mails (helpdesk/mail_templates.py).
 
-A template is checked whole (syntax, variables, sandbox, a trial rendering)
-before anything is written: a refused one leaves the stored wording as it was.
+A template is checked whole (syntax, variables, sandbox, a trial rendering,
+the variables its kind requires) before anything is written: a refused one
+leaves the stored wording as it was.
 """
 
 from __future__ import annotations
@@ -66,6 +67,23 @@ def mail_templates_page() -> str:
     return render_template("admin/mail_templates.html", items=items)
 
 
+def _describe(error: MailTemplateError) -> str:
+    """What is wrong, in the reader's language; a missing required variable says why it matters."""
+    if error.problem != "missing_variable":
+        return describe(error)
+    if error.detail == "survey_link":
+        return _(
+            "The template must include {{ survey_link }}: without it, the requester does not "
+            "receive the survey link."
+        )
+    return _("The template must include {{ %(name)s }}.", name=error.detail)
+
+
+def _note(form: MailTemplateForm, error: MailTemplateError) -> None:
+    field = {"subject": form.subject, "text": form.text_body, "html": form.html_body}[error.part]
+    field.errors = [*field.errors, _describe(error)]
+
+
 def _preview(tenant: Tenant, kind: str, form: MailTemplateForm) -> RenderedMail | None:
     """The form's templates filled in with the sample request (None after noting why not)."""
     try:
@@ -73,9 +91,21 @@ def _preview(tenant: Tenant, kind: str, form: MailTemplateForm) -> RenderedMail 
             tenant, kind, form.subject.data, form.text_body.data, form.html_body.data or ""
         )
     except MailTemplateError as exc:
-        field = {"subject": form.subject, "text": form.text_body, "html": form.html_body}
-        field[exc.part].errors = [*field[exc.part].errors, describe(exc)]
+        _note(form, exc)
         return None
+
+
+def _has_required(kind: str, form: MailTemplateForm) -> bool:
+    """Whether the (valid) form uses every variable ``kind`` requires; if not, notes what lacks.
+
+    The form checks what every kind shares; what one kind requires is checked here.
+    """
+    found = mail_templates.problems(
+        form.subject.data, form.text_body.data, form.html_body.data or "", kind=kind
+    )
+    for error in found:
+        _note(form, error)
+    return not found
 
 
 @bp.route("/mail/<kind>", methods=["GET", "POST"])
@@ -96,7 +126,7 @@ def edit_mail_template(kind: str) -> str | Response:
         if form.validate_on_submit():
             if previewing:
                 preview = _preview(tenant, kind, form)
-            elif _save(tenant, kind, row, form):
+            elif _has_required(kind, form) and _save(tenant, kind, row, form):
                 flash(_("The e-mail “%(label)s” was saved.", label=spec.label), "success")
                 return redirect(url_for(".edit_mail_template", kind=kind))
     return render_template(
@@ -108,6 +138,7 @@ def edit_mail_template(kind: str) -> str | Response:
         preview=preview,
         action=MailTemplateActionForm(formdata=None),
         variables=[(name, mail_templates.VARIABLE_HELP[name]) for name in mail_templates.VARIABLES],
+        required=spec.required,
         audience=_audience(kind),
     )
 

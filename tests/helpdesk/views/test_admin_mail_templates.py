@@ -329,3 +329,107 @@ def test_every_post_needs_the_csrf_token(login_as, demo):
         forged = browser.client.post(url, data={**data, "csrf_token": "not-the-token"})
         assert forged.status_code == 400
     assert stored(demo) == before
+
+
+# --- the survey's link (required where the e-mail carries it) -----------------------------
+
+SURVEY_KINDS = ("survey_reminder", "ticket_concluded", "state_changed")
+NO_LINK = {
+    "subject": "Encuesta de su solicitud {{ folio }}",
+    "text_body": "Conteste la encuesta, por favor.",
+    "html_body": "",
+}
+MISSING_LINK_ES = (
+    "La plantilla debe incluir {{ survey_link }}: sin él, el solicitante no recibe el enlace "
+    "de la encuesta."
+)
+MISSING_LINK_EN = "The template must include {{ survey_link }}: without it, the requester"
+
+
+def field_errors(page, field):
+    """The errors shown under one field of the editor."""
+    found = re.search(rf'<div class="field has-error">\s*<label for="{field}".*?</div>', page, re.S)
+    return errors_of(found.group(0)) if found else []
+
+
+@pytest.mark.parametrize("kind", SURVEY_KINDS)
+def test_a_template_without_the_survey_link_is_refused_in_spanish(login_as, demo, kind):
+    """The reviewer's case: the admin, reading Spanish, drops the link; nothing is written."""
+    browser = login_as("tenant_admin")  # admin@chalco.example, pages in Spanish
+    url = f"/chalco/admin/mail/{kind}"
+    response = save(browser, NO_LINK, url=url)
+    assert response.status_code == 200
+    page = html_of(response)
+    assert field_errors(page, "text_body") == [MISSING_LINK_ES]
+    assert field_errors(page, "subject") == []  # the built-in subject has no link either
+    assert stored(demo) == {}
+    assert "Conteste la encuesta, por favor." in html.unescape(page)  # typed, shown again
+
+
+@pytest.mark.parametrize("kind", ["survey_reminder", "ticket_concluded"])
+def test_a_refused_template_leaves_the_stored_one_as_it_was(login_as, demo, kind):
+    browser = admin(login_as)
+    url = f"/chalco/admin/mail/{kind}"
+    first = {
+        "subject": "Encuesta {{ folio }}",
+        "text_body": "Conteste: {{ survey_link }}",
+        "html_body": '<p><a href="{{ survey_link }}">Conteste</a></p>',
+    }
+    assert save(browser, first, url=url).status_code == 302
+    before = stored(demo)
+    assert before == {kind: (first["subject"], first["text_body"], first["html_body"])}
+    # Dropped from the text, or from the HTML body only: refused all the same.
+    for changes, field in (
+        ({"text_body": "Conteste la encuesta, por favor."}, "text_body"),
+        ({"html_body": "<p>Conteste la encuesta, por favor.</p>"}, "html_body"),
+        ({"text_body": "{# {{ survey_link }} #}Conteste, por favor."}, "text_body"),
+    ):
+        response = save(browser, {**first, **changes}, url=url)
+        assert response.status_code == 200
+        page = html_of(response)
+        assert [e for e in field_errors(page, field) if MISSING_LINK_EN in e], errors_of(page)
+        assert stored(demo) == before
+
+
+@pytest.mark.parametrize("kind", SURVEY_KINDS)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Conteste la encuesta: {{ survey_link }}",
+        "Gracias.{% if survey_link %} Conteste la encuesta: {{ survey_link }}{% endif %}",
+        "Gracias.{% if survey_link %} Hay una encuesta para usted.{% endif %}",
+    ],
+)
+def test_a_template_with_the_survey_link_is_saved(login_as, demo, kind, text):
+    browser = admin(login_as)
+    url = f"/chalco/admin/mail/{kind}"
+    response = save(browser, {**NO_LINK, "text_body": text}, url=url)
+    assert response.status_code == 302, errors_of(html_of(response))
+    assert stored(demo) == {kind: (NO_LINK["subject"], text, "")}
+
+
+@pytest.mark.parametrize("kind", ["comment_public", "ticket_rejected", "survey_unsatisfied"])
+def test_kinds_that_do_not_require_the_link_save_without_it(login_as, demo, kind):
+    browser = admin(login_as)
+    response = save(browser, NO_LINK, url=f"/chalco/admin/mail/{kind}")
+    assert response.status_code == 302, errors_of(html_of(response))
+    assert stored(demo) == {kind: (NO_LINK["subject"], NO_LINK["text_body"], "")}
+
+
+def test_preview_without_the_survey_link_shows_the_same_problem(login_as, demo):
+    browser = login_as("tenant_admin")
+    response = save(browser, NO_LINK, url="/chalco/admin/mail/survey_reminder", action="preview")
+    assert response.status_code == 200
+    page = html_of(response)
+    assert preview_of(page) is None
+    assert field_errors(page, "text_body") == [MISSING_LINK_ES]
+    assert stored(demo) == {}
+
+
+def test_the_editor_marks_the_required_variable(login_as, demo):
+    browser = admin(login_as)
+    page = html_of(browser.get("/chalco/admin/mail/survey_reminder"))
+    row = re.search(r'<tr class="required">(.*?)</tr>', page, re.S).group(1)
+    assert "{{ survey_link }}" in html.unescape(row) and "Required in this e-mail" in row
+    assert len(re.findall(r'<tr class="required">', page)) == 1
+    assert "Required in this e-mail" not in html_of(browser.get(EDIT))
