@@ -273,7 +273,7 @@ def _stepped_events(measure: measures.Stepped, scope: Scope) -> int:
 
     def events(*where: ColumnElement[bool]) -> Select:
         found = select(TicketEvent.ticket_id).where(
-            TicketEvent.at >= scope.start, TicketEvent.at < scope.end, *where
+            scope.within(TicketEvent.at, TicketEvent.tenant_id), *where
         )
         if scope.tenant_id is not None:
             found = found.where(TicketEvent.tenant_id == scope.tenant_id)
@@ -389,8 +389,7 @@ def evaluate(measure: measures.Measure, scope: Scope) -> Triple:
             .where(
                 *scope.ticket_filters(),
                 SlaClock.target == "respond",
-                SlaClock.met_at >= scope.start,
-                SlaClock.met_at < scope.end,
+                scope.within(SlaClock.met_at, Ticket.tenant_id),
             )
         )
         return _hours(_quantile(SlaClock.used_seconds, statement, measure.quantile)), None, None

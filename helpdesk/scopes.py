@@ -72,6 +72,8 @@ class Scope:
 
     @property
     def start(self) -> datetime:
+        """The period's first moment in the scope's zone (:meth:`within` is
+        right across tenants of several zones)."""
         return periods.bounds(self.period, self.zone)[0]
 
     @property
@@ -147,9 +149,38 @@ class Scope:
         """The tally's rows of every day before the period ends (what is still open)."""
         return [self.tally().day < self.period.end]
 
+    def within(
+        self, moment: ColumnElement[datetime], tenant: ColumnElement[int]
+    ) -> ColumnElement[bool]:
+        """``moment`` (a UTC column of the table whose tenant is ``tenant``) in the
+        period's local days: the tenant's own, or across tenants each tenant's
+        own, as the tally counts them (Sinaloa's day ends an hour after Mexico
+        City's)."""
+        if self.tenant_id is not None:
+            return and_(moment >= self.start, moment < self.end)
+        zones = tenant_zones()
+        if len(zones) <= 1:
+            start, end = periods.bounds(self.period, next(iter(zones), self.zone))
+            return and_(moment >= start, moment < end)
+        return or_(
+            *(
+                and_(tenant.in_(ids), moment >= start, moment < end)
+                for zone, ids in sorted(zones.items())
+                for start, end in (periods.bounds(self.period, zone),)
+            )
+        )
+
     def closed(self, outcome: str | None = measures.CONCLUDED) -> ColumnElement[bool]:
-        clause = and_(Ticket.closed_at >= self.start, Ticket.closed_at < self.end)
+        clause = self.within(Ticket.closed_at, Ticket.tenant_id)
         return clause if outcome is None else and_(clause, Ticket.outcome == outcome)
+
+
+def tenant_zones() -> dict[str, list[int]]:
+    """The tenants' ids by time zone."""
+    found: dict[str, list[int]] = {}
+    for ident, zone in db.session.execute(select(Tenant.id, Tenant.timezone).order_by(Tenant.id)):
+        found.setdefault(zone, []).append(ident)
+    return found
 
 
 def tally_for(buckets: Iterable[Period]) -> type[DailyTally] | type[MonthlyTally]:

@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement
-from sqlalchemy import and_
 from sqlalchemy import exists
 from sqlalchemy import func
 from sqlalchemy import select
@@ -47,7 +46,7 @@ ONE_HOUR = timedelta(hours=1)
 
 def _in_period(scope: Scope) -> ColumnElement[bool]:
     """The step was taken in the period."""
-    return and_(TicketEvent.at >= scope.start, TicketEvent.at < scope.end)
+    return scope.within(TicketEvent.at, TicketEvent.tenant_id)
 
 
 def _took(scope: Scope, steps: tuple[str, ...]) -> ColumnElement[bool]:

@@ -44,8 +44,7 @@ def steps_taken(*steps: str) -> Callable[[Scope], int]:
                 *scope.ticket_filters(),
                 scope.tenants(TicketEvent.tenant_id),
                 TicketEvent.transition.in_(steps),
-                TicketEvent.at >= scope.start,
-                TicketEvent.at < scope.end,
+                scope.within(TicketEvent.at, TicketEvent.tenant_id),
             )
         )
         return int(db.session.scalar(statement) or 0)

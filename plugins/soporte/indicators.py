@@ -212,14 +212,12 @@ def median_hours_to_channel(scope: Scope) -> float | None:
             SlaClock.target == "respond",
             # The clock stops at the channel step: its period bounds the clocks
             # read, and the step, looked up per ticket, leaves out rejections.
-            SlaClock.met_at >= scope.start,
-            SlaClock.met_at < scope.end,
+            scope.within(SlaClock.met_at, SlaClock.tenant_id),
             scope.tenants(SlaClock.tenant_id),
             exists().where(
                 TicketEvent.ticket_id == Ticket.id,
                 TicketEvent.transition == CHANNEL,
-                TicketEvent.at >= scope.start,
-                TicketEvent.at < scope.end,
+                scope.within(TicketEvent.at, TicketEvent.tenant_id),
             ),
         )
     )

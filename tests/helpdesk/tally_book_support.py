@@ -29,7 +29,6 @@ from helpdesk.models import Tenant
 from helpdesk.models import Ticket
 from helpdesk.models import Unit
 from helpdesk.models import User
-from helpdesk.scopes import DEFAULT_ZONE
 
 P09 = "GCH-CCS-P09"
 P07 = "GCH-CCS-P07"
@@ -59,15 +58,15 @@ class Book:
         ]
 
     def worked(self, tenant: Tenant | None, period: periods.Period, **filters: Any) -> list[int]:
-        """The worked seconds of the concluded tickets of a scope, read from the rows."""
-        zone = tenant.timezone if tenant is not None else DEFAULT_ZONE
-        start, end = periods.bounds(period, zone)
+        """The worked seconds of the concluded tickets of a scope, read from the
+        rows; each in its own tenant's local days."""
+        bounds = {each.id: periods.bounds(period, each.timezone) for each in self.tenants}
         return sorted(
             row["work_seconds"]
             for row in self.rows
             if (tenant is None or row["tenant_id"] == tenant.id)
             and row["outcome"] == "concluded"
-            and start <= row["closed_at"] < end
+            and bounds[row["tenant_id"]][0] <= row["closed_at"] < bounds[row["tenant_id"]][1]
             and all(row[name] == value for name, value in filters.items())
         )
 
@@ -84,10 +83,18 @@ def quantile_hours(values: list[int], quantile: float) -> float | None:
     return round(found / 3600.0, 2)
 
 
-def write_book(app: Any, *, per_tenant: int = 300, seed: int = 2026) -> Book:
-    """Write the random tickets and count them; the app context stays the caller's."""
+def write_book(
+    app: Any, *, per_tenant: int = 300, seed: int = 2026, zones: dict[str, str] | None = None
+) -> Book:
+    """Write the random tickets and count them; the app context stays the caller's.
+
+    :param zones: time zones to give tenants first, by slug.
+    """
     rng = random.Random(seed)
     tenants = list(db.session.scalars(select(Tenant).where(Tenant.slug != "edomex")))
+    for tenant in tenants:
+        tenant.timezone = (zones or {}).get(tenant.slug, tenant.timezone)
+    db.session.commit()
     rows: list[dict[str, Any]] = []
     offices = {}
     for tenant in tenants:

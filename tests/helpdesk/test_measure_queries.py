@@ -9,13 +9,17 @@ that start and end inside months, narrowed or not, for one tenant and all.
 
 import math
 import sqlite3
+from datetime import UTC
 from datetime import date
+from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import literal
 from sqlalchemy import select
 from sqlalchemy import update
@@ -29,6 +33,7 @@ from helpdesk.extensions import add_math_functions
 from helpdesk.extensions import db
 from helpdesk.indicators import Scope
 from helpdesk.measure_queries import worked_bucket
+from helpdesk.models import Ticket
 from helpdesk.models import WorkedTally
 from tests.helpdesk.tally_book_support import quantile_hours
 from tests.helpdesk.tally_book_support import write_book
@@ -147,3 +152,40 @@ def test_sqlite_without_its_math_functions_gets_the_same_buckets():
     )
     bucket = connection.execute("SELECT CAST(floor(sqrt(? / 10)) AS INTEGER)", (2**31 - 1,))
     assert bucket.fetchone()[0] == tally_rules.bucket(2**31 - 1)
+
+
+def test_across_tenants_each_counts_in_its_own_local_days(demo):
+    """Sinaloa an hour behind Mexico City: what it concluded in the last hour
+    of a period counts in that period across tenants too, in the tally's sums
+    and in what reads the tickets (the quantiles)."""
+    with demo.app_context():
+        book = write_book(demo, per_tenant=40, zones={"sinaloa": "America/Mazatlan"})
+        sinaloa = next(tenant for tenant in book.tenants if tenant.slug == "sinaloa")
+        template = next(row for row in book.rows if row["tenant_id"] == sinaloa.id)
+        # 23:30 on 31 October in Mazatlán: already November in Mexico City.
+        night = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+        late = [
+            {
+                **template,
+                "folio": f"LATE-{n}",
+                "closed_at": night,
+                "outcome": "concluded",
+                "received_at": night - timedelta(days=3),
+                "work_seconds": 3600 * (50 + n),
+            }
+            for n in range(5)
+        ]
+        db.session.execute(insert(Ticket), late)
+        db.session.commit()
+        tallies.count_missing()
+        db.session.commit()
+        book.rows.extend(late)
+        concluded = indicators.definition("requests_concluded")
+        for text in ("2026-10", "2026-11", "2026-Q4", "2026-10-15..2026-11-10"):
+            period = periods.parse(text)
+            every = Scope.of(None, period)
+            values = book.worked(None, period)
+            assert indicators.read(concluded, every).value == len(values), text
+            for quantile in (0.1, 0.5, 0.9, 1.0):
+                found = indicators.evaluate(measures.WorkTime(quantile), every)[0]
+                assert found == quantile_hours(values, quantile), (text, quantile)
