@@ -87,7 +87,9 @@ class Transition:
 
     ``guard`` returns a refusal message (Spanish) or None; ``effects`` run in the
     same transaction, after the state is set; ``hand_off`` opens a linked ticket
-    of another service by code; ``label`` is the button's text.
+    of another service by code; ``label`` is the button's text; with ``claims``,
+    a technician who takes the step on a ticket nobody was assigned to becomes
+    its technician (so the load per technician counts who did the work).
     """
 
     name: str
@@ -100,6 +102,7 @@ class Transition:
     effects: tuple[Effect, ...] = ()
     hand_off: str | None = None
     style: str = "primary"
+    claims: bool = False
 
     @property
     def needs_reason(self) -> bool:

@@ -45,6 +45,17 @@ def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]
     }
 
 
+def _claimable(ticket: Ticket, actor: User | None) -> bool:
+    """Whether ``actor`` becomes the technician of ``ticket`` by taking a claiming step:
+    nobody is assigned, and they are a technician of the department that attends it."""
+    return (
+        ticket.assignee_id is None
+        and actor is not None
+        and "agent" in actor.roles
+        and (not ticket.department_id or actor.department_id == ticket.department_id)
+    )
+
+
 def apply_fields(
     transition: Transition,
     ticket: Ticket,
@@ -73,6 +84,9 @@ def apply_fields(
             raise _error("El técnico debe pertenecer al departamento que atiende.", "assignee_id")
         changes["assignee"] = [ticket.assignee_id, assignee.id]
         ticket.assignee_id = assignee.id
+    elif transition.claims and _claimable(ticket, actor):
+        changes["assignee"] = [None, actor.id]
+        ticket.assignee_id = actor.id
     if "checklist" in needs:
         items = list(context.get("checklist") or ())
         ticked = fields.get("checklist") or {}

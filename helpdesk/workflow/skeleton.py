@@ -127,6 +127,7 @@ SKELETON_TRANSITIONS = (
         sources=("turned",),
         target="in_progress",
         actors=("agent", "coordinator"),
+        claims=True,
     ),
     Transition(
         name="conclude",

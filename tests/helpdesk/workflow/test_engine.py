@@ -213,3 +213,51 @@ def test_only_the_engine_writes_the_state():
             if re.search(r"\.state\s*=(?!=)", line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}")
     assert offenders == ["helpdesk/workflow/engine.py:" + offenders[0].rsplit(":", 1)[1]]
+
+
+def _assignee_and_start_changes(app, ticket_id):
+    with app.app_context():
+        ticket = db.session.get(Ticket, ticket_id)
+        start = db.session.scalar(
+            select(TicketEvent).where(
+                TicketEvent.ticket_id == ticket_id, TicketEvent.transition == "start"
+            )
+        )
+        email = ticket.assignee.email if ticket.assignee else None
+        return email, start.changes
+
+
+def test_a_technician_who_starts_an_unassigned_ticket_becomes_its_technician(demo, ticket_id, move):
+    move(ticket_id, "review", COORD)
+    move(ticket_id, "turn", COORD, fields={"department_id": dgd(demo)})
+    move(ticket_id, "start", AGENT)
+    email, changes = _assignee_and_start_changes(demo, ticket_id)
+    assert email == AGENT
+    with demo.app_context():
+        agent = db.session.scalar(
+            select(User).where(User.email == AGENT).execution_options(all_tenants=True)
+        )
+        assert changes["assignee"] == [None, agent.id]
+
+
+def test_a_coordinator_who_starts_it_does_not_become_its_technician(demo, ticket_id, move):
+    move(ticket_id, "review", COORD)
+    move(ticket_id, "turn", COORD, fields={"department_id": dgd(demo)})
+    move(ticket_id, "start", COORD)
+    email, changes = _assignee_and_start_changes(demo, ticket_id)
+    assert email is None
+    assert "assignee" not in changes
+
+
+def test_starting_an_assigned_ticket_keeps_its_technician(demo, ticket_id, move):
+    move(ticket_id, "review", COORD)
+    move(ticket_id, "turn", COORD, fields={"department_id": dgd(demo)})
+    with demo.app_context():
+        agent = db.session.scalar(
+            select(User).where(User.email == AGENT).execution_options(all_tenants=True)
+        )
+    move(ticket_id, "assign", COORD, fields={"assignee_id": agent.id})
+    move(ticket_id, "start", AGENT)
+    email, changes = _assignee_and_start_changes(demo, ticket_id)
+    assert email == AGENT
+    assert "assignee" not in changes
