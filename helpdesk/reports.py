@@ -106,14 +106,22 @@ def choose(
     first = _year(args.get("desde")) or last - (YEARS_SHOWN - 1)
     first, last = min(first, last), max(first, last)
     first = max(first, last - (MOST_YEARS - 1), EARLIEST_YEAR)
+    unit_id = _pick(args.get("unidad"), units)
+    department_id = _pick(args.get("departamento"), departments)
+    # A filter that is not one of the tenant's is dropped, and the page says so.
+    notes = [error] if error else []
+    if unit_id is None and (args.get("unidad") or "").strip():
+        notes.append("La unidad elegida no existe aquí; se muestran todas las unidades.")
+    if department_id is None and (args.get("departamento") or "").strip():
+        notes.append("El departamento elegido no existe aquí; se muestran todos los departamentos.")
     return Choice(
         period=period,
         first_year=first,
         last_year=last,
-        error=error,
+        error=" ".join(notes) or None,
         text=text if error else period.key,
-        unit_id=_pick(args.get("unidad"), units),
-        department_id=_pick(args.get("departamento"), departments),
+        unit_id=unit_id,
+        department_id=department_id,
     )
 
 

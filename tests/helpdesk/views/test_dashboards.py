@@ -226,9 +226,13 @@ def test_filters_narrow_every_figure(login_as, tickets, demo):
     assert f'<option value="{dcii}" selected>' in page
     page = text_of(browser.get(f"{URL}{Q3}&unidad={u2}"))
     assert indicator_rows(page)["requests_concluded"][1] == "1 solicitudes"
-    # An id that is not one of this tenant's units is ignored, never an error.
+    # An id that is not one of this tenant's units is dropped, never an error,
+    # and the page says so.
     page = text_of(browser.get(f"{URL}{Q3}&unidad=99999&departamento=abc"))
     assert indicator_rows(page)["requests_received"][1] == "6 solicitudes"
+    assert "La unidad elegida no existe aquí; se muestran todas las unidades." in page
+    assert "El departamento elegido no existe aquí; se muestran todos los departamentos." in page
+    assert "no existe aquí" not in text_of(browser.get(f"{URL}{Q3}&unidad={u2}"))
 
 
 def test_another_tenants_tickets_never_count(login_as, tickets):
