@@ -14,7 +14,6 @@ from datetime import datetime
 import pytest
 import time_machine
 from markupsafe import escape
-from sqlalchemy import event
 
 from helpdesk import indicators
 from helpdesk.defaults.indicators import OWNER
@@ -36,6 +35,7 @@ from tests.helpdesk.dashboards_support import indicator_rows
 from tests.helpdesk.dashboards_support import mx
 from tests.helpdesk.dashboards_support import page_tables
 from tests.helpdesk.dashboards_support import rename
+from tests.helpdesk.queries_support import count_queries
 
 URL = "/chalco/tablero/"
 Q3 = "?periodo=2026-Q3"
@@ -402,22 +402,6 @@ def test_names_are_escaped_in_tables_and_charts(login_as, tickets, demo):
 
 
 # --- cost ---------------------------------------------------------------------------------
-
-
-def count_queries(app, browser, address):
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
-            assert browser.get(address).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
-    return count
 
 
 def test_the_page_costs_the_same_queries_for_few_or_many_tickets(login_as, demo):

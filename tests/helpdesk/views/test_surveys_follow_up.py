@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 from sqlalchemy import select
 
 from helpdesk import exports
@@ -29,6 +28,7 @@ from tests.helpdesk import notification_rules_support as rules
 from tests.helpdesk import surveys_support as support
 from tests.helpdesk.notification_rules_support import COORD
 from tests.helpdesk.notification_rules_support import folio_of
+from tests.helpdesk.queries_support import count_queries
 from tests.helpdesk.surveys_support import ASK
 from tests.helpdesk.surveys_support import english
 from tests.helpdesk.surveys_support import in_tenant
@@ -413,22 +413,6 @@ def test_the_files_are_for_whom_the_page_is(demo, login_as, answers, client):
 
 
 # --- cost ---------------------------------------------------------------------------------
-
-
-def count_queries(app, browser, address: str) -> int:
-    count = 0
-
-    def counter(*args):
-        nonlocal count
-        count += 1
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", counter)
-        try:
-            assert browser.get(address).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", counter)
-    return count
 
 
 def test_the_page_and_the_files_cost_the_same_queries_for_few_or_many_rows(
