@@ -23,13 +23,13 @@ from helpdesk import plugins
 from helpdesk.catalog import IndicatorDefinition
 from helpdesk.extensions import db
 from helpdesk.measure_queries import evaluate
-from helpdesk.measure_queries import one_reading
 from helpdesk.models import TenantService
 from helpdesk.periods import Period
 from helpdesk.scopes import DEFAULT_ZONE
 from helpdesk.scopes import IndicatorError
 from helpdesk.scopes import Scope
 from helpdesk.scopes import internal_services
+from helpdesk.scopes import one_reading
 from helpdesk.scopes import scoped
 from helpdesk.scopes import tally_for
 

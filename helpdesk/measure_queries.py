@@ -16,11 +16,6 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
-from collections.abc import Hashable
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Integer
@@ -52,6 +47,7 @@ from helpdesk.models.tallies import WORKED_TIME
 from helpdesk.scopes import IndicatorError
 from helpdesk.scopes import Scope
 from helpdesk.scopes import Tally
+from helpdesk.scopes import once
 from helpdesk.scopes import scoped
 
 HOUR = 3600.0
@@ -63,35 +59,9 @@ MOST_SECONDS = 2**31 - 1
 Triple = tuple[float | None, float | None, float | None]
 
 
-# Within one reading of many indicators (:func:`one_reading`) the sums of the
-# tally and the bucket counts of a scope are read once: the median and the 90th
-# percentile share their counts, and every count its scope's row of sums.
-_reading: ContextVar[dict[Hashable, Any] | None] = ContextVar("indicator_reading", default=None)
-
-
-@contextmanager
-def one_reading() -> Iterator[None]:
-    """Read many indicators as one: what two of them share is read once.
-    Nothing may be written inside it (what was read is kept until it ends)."""
-    token = _reading.set({})
-    try:
-        yield
-    finally:
-        _reading.reset(token)
-
-
-def _once(key: Hashable, compute: Callable[[], Any]) -> Any:
-    kept = _reading.get()
-    if kept is None:
-        return compute()
-    if key not in kept:
-        kept[key] = compute()
-    return kept[key]
-
-
 def _tallied_measure(name: str) -> bool:
     """Whether ``helpdesk init-db`` has counted the measure ``name``."""
-    return bool(_once(("tallied", name), lambda: db.session.get(TalliedMeasure, name) is not None))
+    return bool(once(("tallied", name), lambda: db.session.get(TalliedMeasure, name) is not None))
 
 
 def _count(statement: Select) -> int:
@@ -143,7 +113,7 @@ def _work_time(measure: measures.WorkTime, scope: Scope) -> float | None:
     statement = select(Ticket.work_seconds).where(
         *scope.ticket_filters(), scope.closed(), Ticket.work_seconds.is_not(None)
     )
-    buckets = _once(("worked", scope), lambda: _worked_buckets(scope))
+    buckets = once(("worked", scope), lambda: _worked_buckets(scope))
     if buckets is None:
         return _quantile(Ticket.work_seconds, statement, measure.quantile)
     total = sum(count for _, count in buckets)
@@ -319,7 +289,7 @@ def _tallied(scope: Scope, *names: str, days: bool = True) -> tuple[int, ...]:
     for name in names:
         if name not in COUNTERS:
             raise IndicatorError(f"La medida no sabe contar «{name}».")
-    sums = _once(("tallied", scope, days), lambda: _tally_sums(scope, days))
+    sums = once(("tallied", scope, days), lambda: _tally_sums(scope, days))
     return tuple(sums[name] for name in names)
 
 

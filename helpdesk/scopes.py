@@ -8,12 +8,18 @@ counts); :func:`tally_for` says which tally a set of periods reads, and
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Hashable
 from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy import and_
@@ -43,6 +49,33 @@ DEFAULT_ZONE = "America/Mexico_City"
 # The rows a sum of the tally reads: the daily or the monthly tally, or both
 # tiled over a custom range of days (same columns).
 Tally = type[DailyTally] | type[MonthlyTally] | AliasedClass
+
+
+# Within one reading of many indicators (:func:`one_reading`) the sums of the
+# tally and the bucket counts of a scope are read once: the median and the 90th
+# percentile share their counts, and every count its scope's row of sums.
+_reading: ContextVar[dict[Hashable, Any] | None] = ContextVar("indicator_reading", default=None)
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Read many indicators as one: what two of them share is read once.
+    Nothing may be written inside it (what was read is kept until it ends)."""
+    token = _reading.set({})
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
+def once(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept under ``key`` until the reading ends (every time outside one)."""
+    kept = _reading.get()
+    if kept is None:
+        return compute()
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]
 
 
 class IndicatorError(ValueError):
@@ -85,11 +118,13 @@ class Scope:
 
     def tenants(self, column: ColumnElement[int]) -> ColumnElement[bool]:
         """The scope's tenant on ``column`` (a table's ``tenant_id``); every
-        tenant is named as an IN list, so the indexes that lead with the tenant
-        are sought once per tenant instead of scanned."""
+        tenant is named as a list of ids, so the indexes that lead with the
+        tenant are sought once per tenant instead of scanned. (As a subquery,
+        SQLite with statistics skip-scans instead: a quantile's seek across
+        tenants on 1,000,000 requests took 100 ms instead of 2.)"""
         if self.tenant_id is not None:
             return column == self.tenant_id
-        return column.in_(select(Tenant.id))
+        return column.in_([ident for ids in tenant_zones().values() for ident in ids])
 
     def ticket_filters(self) -> list[ColumnElement[bool]]:
         """The WHERE clauses that keep a query on this scope's tickets."""
@@ -176,7 +211,11 @@ class Scope:
 
 
 def tenant_zones() -> dict[str, list[int]]:
-    """The tenants' ids by time zone."""
+    """The tenants' ids by time zone (read once per reading)."""
+    return once(("tenant zones",), _tenant_zones)
+
+
+def _tenant_zones() -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for ident, zone in db.session.execute(select(Tenant.id, Tenant.timezone).order_by(Tenant.id)):
         found.setdefault(zone, []).append(ident)
@@ -192,7 +231,7 @@ def tally_for(buckets: Iterable[Period]) -> type[DailyTally] | type[MonthlyTally
 
 
 def _monthly_filled() -> bool:
-    return db.session.get(TalliedMeasure, MONTHLY) is not None
+    return once(("tallied", MONTHLY), lambda: db.session.get(TalliedMeasure, MONTHLY) is not None)
 
 
 # One alias per period: every clause of a query must name the same rows.
