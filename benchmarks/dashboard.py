@@ -101,6 +101,7 @@ def _rows(
                 {
                     "tenant_id": tenant.id,
                     "ticket_id": ticket_id,
+                    "service_code": service,
                     "seq": seq,
                     "at": at,
                     "actor_id": ids["agent"],

@@ -243,12 +243,9 @@ def _stepped_events(measure: measures.Stepped, scope: Scope) -> int:
     """
 
     def events(*where: ColumnElement[bool]) -> Select:
-        found = select(TicketEvent.ticket_id).where(
-            scope.within(TicketEvent.at, TicketEvent.tenant_id), *where
+        return select(TicketEvent.ticket_id).where(
+            *scope.event_filters(), scope.within(TicketEvent.at, TicketEvent.tenant_id), *where
         )
-        if scope.tenant_id is not None:
-            found = found.where(TicketEvent.tenant_id == scope.tenant_id)
-        return found
 
     parts = []
     if measure.steps:
@@ -265,6 +262,9 @@ def _stepped_events(measure: measures.Stepped, scope: Scope) -> int:
         )
     # Each ticket once: the UNION drops repeats, and so does DISTINCT alone.
     matching = (union(*parts) if len(parts) > 1 else parts[0].distinct()).subquery()
+    if scope.unit_id is None and scope.department_id is None:
+        # The events know their tenant and service: no ticket needs reading.
+        return _count(select(func.count()).select_from(matching))
     if db.session.get_bind().dialect.name == "postgresql":
         # As one array, PostgreSQL looks the tickets up by key; as IN it hashes
         # them against a scan of every ticket (235 ms -> 70 ms on 1,000,000).

@@ -40,6 +40,7 @@ from helpdesk.models import StepTally
 from helpdesk.models import TalliedMeasure
 from helpdesk.models import Tenant
 from helpdesk.models import Ticket
+from helpdesk.models import TicketEvent
 from helpdesk.models import WorkedTally
 from helpdesk.models.tallies import MONTHLY
 from helpdesk.periods import Period
@@ -49,6 +50,8 @@ DEFAULT_ZONE = "America/Mexico_City"
 # The rows a sum of the tally reads: the daily or the monthly tally, or both
 # tiled over a custom range of days (same columns).
 Tally = type[DailyTally] | type[MonthlyTally] | AliasedClass
+# What a scope's filters apply to: each carries a tenant and a service.
+Scoped = type[Ticket | TicketEvent | DailyTally | MonthlyTally | StepTally | WorkedTally] | Tally
 
 
 # Within one reading of many indicators (:func:`one_reading`) the sums of the
@@ -130,6 +133,12 @@ class Scope:
         """The WHERE clauses that keep a query on this scope's tickets."""
         return self._filters(Ticket)
 
+    def event_filters(self) -> list[ColumnElement[bool]]:
+        """The scope's tenant and service on the events (which carry their
+        ticket's service, not its unit or department: a scope narrowed to
+        those reads the tickets too)."""
+        return self._service_filters(TicketEvent)
+
     def tally(self) -> Tally:
         """The tally rows the scope's sums read: the monthly tally for a month,
         quarter or year (:func:`tally_for`); for a custom range of days, the
@@ -158,10 +167,16 @@ class Scope:
         wanted = [self.period.key] if keys is None else list(keys)
         return [*self._filters(WorkedTally), WorkedTally.period.in_(wanted)]
 
-    def _filters(
-        self, model: type[Ticket | DailyTally | MonthlyTally | StepTally | WorkedTally] | Tally
-    ) -> list[ColumnElement[bool]]:
+    def _filters(self, model: Scoped) -> list[ColumnElement[bool]]:
         # Each carries the tenant, service, unit and department under these names.
+        found = self._service_filters(model)
+        if self.unit_id is not None:
+            found.append(model.unit_id == self.unit_id)
+        if self.department_id is not None:
+            found.append(model.department_id == self.department_id)
+        return found
+
+    def _service_filters(self, model: Scoped) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = [self.tenants(model.tenant_id)]
         if self.service_code is not None:
             found.append(model.service_code == self.service_code)
@@ -169,10 +184,6 @@ class Scope:
             # Tickets a service opens for itself (P10's dictamen técnico interno)
             # are work, not requests: the general figures leave them out.
             found.append(model.service_code.not_in(internal))
-        if self.unit_id is not None:
-            found.append(model.unit_id == self.unit_id)
-        if self.department_id is not None:
-            found.append(model.department_id == self.department_id)
         return found
 
     def days(self) -> list[ColumnElement[bool]]:

@@ -116,6 +116,9 @@ class TicketEvent(TenantScoped, db.Model):
         ForeignKey("ticket.id", ondelete="CASCADE"), nullable=False
     )
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The ticket's service, which never changes: a count of the tickets of a
+    # service that took a step reads the step indexes alone, no ticket row.
+    service_code: Mapped[str] = mapped_column(String(40), nullable=False)
     at: Mapped[datetime] = created_at_column()
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     transition: Mapped[str] = mapped_column(String(40), nullable=False)
@@ -134,15 +137,24 @@ class TicketEvent(TenantScoped, db.Model):
         # Steps of one kind are few among all: measures.Stepped finds them by name.
         # The tenant comes first or SQLite prefers the (tenant, at) index for
         # more than two names and reads every event of the period.
-        # The ticket (and the state left) are in them so a count of tickets
-        # reads no event row: 27 ms -> 7 ms for 12,000 events on SQLite.
-        Index("ix_ticket_event_tenant_transition_at", "tenant_id", "transition", "at", "ticket_id"),
+        # The service, the ticket (and the state left) are in them so a count
+        # of tickets reads no event row, nor a ticket's unless the scope is a
+        # unit or department.
+        Index(
+            "ix_ticket_event_tenant_transition_at",
+            "tenant_id",
+            "transition",
+            "at",
+            "service_code",
+            "ticket_id",
+        ),
         Index(
             "ix_ticket_event_tenant_to_state_at",
             "tenant_id",
             "to_state",
             "at",
             "from_state",
+            "service_code",
             "ticket_id",
         ),
     )

@@ -208,6 +208,7 @@ def record_event(
     event = TicketEvent(
         tenant_id=ticket.tenant_id,
         ticket=ticket,
+        service_code=ticket.service_code,
         seq=seq,
         actor_id=actor.id if actor else None,
         transition=transition,
