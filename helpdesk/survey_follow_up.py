@@ -145,6 +145,16 @@ def _answer_text(value: Any) -> str:
     return str(RATING_LABELS.get(value, value)) if isinstance(value, str) else str(value)
 
 
+def _other_answers(
+    answers: Mapping[str, Any], questions: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """The answers to the service's own questions in the questions' order (PostgreSQL's
+    JSONB keeps an object's keys in its own order), then any no longer asked."""
+    codes = [code for code in questions if code in answers]
+    codes += sorted(code for code in answers if code not in questions)
+    return tuple((questions.get(code, code), _answer_text(answers[code])) for code in codes)
+
+
 def follow_up_rows(rows: Sequence[Survey], zone: str) -> list[FollowUpRow]:
     """The list's rows, with moments in the tenant's time zone ``zone``; no query."""
     catalog = plugins.host().catalog
@@ -163,10 +173,7 @@ def follow_up_rows(rows: Sequence[Survey], zone: str) -> list[FollowUpRow]:
                 answered=_moment(row.answered_at, zone),
                 rating=str(RATING_LABELS.get(row.rating or "", row.rating or "")),
                 comment=row.comment,
-                other_answers=tuple(
-                    (questions.get(code, code), _answer_text(value))
-                    for code, value in (row.answers or {}).items()
-                ),
+                other_answers=_other_answers(row.answers or {}, questions),
                 status=follow_up_status(row),
                 followed_up_by=row.followed_up_by.name if row.followed_up_by else None,
                 followed_up_on=_moment(row.followed_up_at, zone),
