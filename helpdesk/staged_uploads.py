@@ -16,7 +16,8 @@ The token is a 256-bit random string handed to the browser; the server only
 keeps its SHA-256, so a listing of the folder reveals no usable token. The
 manifest binds the file to the user and tenant that uploaded it: a token
 presented by anyone else is not honoured. Staged files expire after
-``max_age`` and are swept by :meth:`StagingArea.cleanup`.
+``max_age`` (the request views pass ``HELPDESK_STAGED_UPLOAD_HOURS``) and are
+swept by :meth:`StagingArea.cleanup`.
 
 Nothing here knows about Flask: the caller passes the folder, the owner and
 the clock.

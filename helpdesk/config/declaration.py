@@ -231,6 +231,14 @@ SETTINGS: tuple[Setting, ...] = (
         "again: in-process without Redis, by the worker with it; `0` turns it off "
         "(run `helpdesk outbox flush` from cron)",
     ),
+    # Read by helpdesk.views.requests.staging_area(); it was documented but
+    # never taken from the environment before issue 16.
+    Setting(
+        name="HELPDESK_STAGED_UPLOAD_HOURS",
+        kind=Integer(1, 720),
+        default=24,
+        description="how long files of a form that came back with errors are kept for the next try",
+    ),
     Setting(
         name="HELPDESK_SURVEY_EXPIRY_DAYS",
         kind=Integer(1, 365),

@@ -75,6 +75,8 @@ def test_empty_load_plugins_means_none(env):
         ("HELPDESK_SECURE_COOKIES", "maybe"),
         ("HELPDESK_LOGIN_RATE_LIMIT", "lots"),
         ("HELPDESK_LOAD_PLUGINS", "good, b@d"),
+        ("HELPDESK_STAGED_UPLOAD_HOURS", "0"),
+        ("HELPDESK_STAGED_UPLOAD_HOURS", "un día"),
     ],
 )
 def test_malformed_setting_is_named_in_one_line(env, name, value):

@@ -131,3 +131,25 @@ def test_cleanup_follows_the_configured_lifetime(tmp_path):
     assert short.cleanup(now=NOW + timedelta(hours=1)) == 0
     assert short.cleanup(now=NOW + timedelta(hours=3)) == 1
     assert short.claim(staged.token, ALICE, now=NOW) is None
+
+
+@pytest.mark.parametrize(("hours", "swept"), [(None, 0), ("1", 1)])
+def test_the_app_keeps_files_for_the_hours_of_the_setting(monkeypatch, tmp_path, hours, swept):
+    # Issue 16: HELPDESK_STAGED_UPLOAD_HOURS was documented but never read.
+    from helpdesk import create_app
+    from helpdesk.testing import make_test_config
+    from helpdesk.views.requests import staging_area
+
+    if hours is None:
+        monkeypatch.delenv("HELPDESK_STAGED_UPLOAD_HOURS", raising=False)
+    else:
+        monkeypatch.setenv("HELPDESK_STAGED_UPLOAD_HOURS", hours)
+    app = create_app(make_test_config(tmp_path))
+    with app.app_context():
+        area = staging_area()
+        staged = area.stage(io.BytesIO(PDF), "oficio.pdf", ALICE, 1024, now=NOW)
+        two_hours_later = NOW + timedelta(hours=2)
+        assert area.cleanup(now=two_hours_later) == swept
+        claimed = area.claim(staged.token, ALICE, now=two_hours_later)
+    assert (claimed is None) == bool(swept)
+    assert app.config["HELPDESK_STAGED_UPLOAD_HOURS"] == (int(hours) if hours else 24)
