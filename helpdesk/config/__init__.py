@@ -3,8 +3,8 @@
 Every ``HELPDESK_*`` variable is declared once in :mod:`helpdesk.config.declaration`
 (issue 16) and validated by its kind (:mod:`helpdesk.config.kinds`), so a
 malformed value stops start-up with one line naming the setting and the reason
-(issue #3). README.md's configuration table is to be generated from the same
-declaration.
+(issue #3). README.md's configuration table is generated from the same
+declaration: ``python -m helpdesk.config --readme README.md``.
 """
 
 from __future__ import annotations
@@ -57,8 +57,9 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     context = Context(instance=resolve_instance(env.get("HELPDESK_INSTANCE_PATH")))
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        value = setting.read(env, context)
-        values.update((key, value) for key in setting.keys)
+        if setting.read_by is None:
+            value = setting.read(env, context)
+            values.update((key, value) for key in setting.keys)
     # Rate limits are counted in Redis when there is one, else in memory.
     values["RATELIMIT_STORAGE_URI"] = values["HELPDESK_REDIS_URL"] or "memory://"
     values.update(_fixed())

@@ -42,6 +42,8 @@ class Setting:
     :param config_keys: the Flask config keys it fills; its own name when empty.
     :param default_text: README's "default" column when the value alone does not
         tell (a default computed from the instance folder, or "none: …").
+    :param read_by: a plugin that reads the variable itself; then it is only
+        documented here and :func:`~helpdesk.config.from_environment` skips it.
     """
 
     name: str
@@ -50,6 +52,7 @@ class Setting:
     description: str
     config_keys: tuple[str, ...] = ()
     default_text: str | None = None
+    read_by: str | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -263,5 +266,15 @@ SETTINGS: tuple[Setting, ...] = (
         default=True,
         description="whether the plugins' periodic jobs run from the worker (or after "
         "responses without Redis); `0`: from cron only",
+    ),
+    # The portal plugin reads it itself and logs a wrong value instead of
+    # stopping start-up; declared here so it is documented with the rest.
+    Setting(
+        name="HELPDESK_PORTAL_LINK_TIMEOUT",
+        kind=Number(1, 60),
+        default=5,
+        read_by="portal",
+        description="seconds per attempt of PSDT-05's link check (portal plugin; "
+        "a wrong value is logged and `5` used)",
     ),
 )

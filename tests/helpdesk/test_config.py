@@ -1,13 +1,24 @@
 """Settings from the environment: embedded defaults, and one clear line per bad value."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from helpdesk.config import SETTINGS
 from helpdesk.config import ConfigError
 from helpdesk.config import from_environment
+from helpdesk.config.__main__ import main as config_command
+from helpdesk.config.markdown import BEGIN
+from helpdesk.config.markdown import COMMAND
+from helpdesk.config.markdown import END
+from helpdesk.config.markdown import markdown_table
+from helpdesk.config.markdown import table_in
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -101,3 +112,71 @@ def test_console_script_stops_with_one_clear_line(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "HELPDESK_TIMEZONE" in lines[0] and "Mars/Olympus_Mons" in lines[0]
+
+
+# --- the declaration and the README (issue 16) ---------------------------------------------
+
+
+def test_the_readme_table_is_the_declaration():
+    written = table_in((ROOT / "README.md").read_text(encoding="utf-8"))
+    assert written == markdown_table(), (
+        f"README.md's configuration table differs from helpdesk/config/declaration.py; "
+        f"regenerate it with `{COMMAND}`"
+    )
+
+
+def test_every_variable_read_from_the_environment_is_declared():
+    read_somewhere = re.compile(r"""(?:environ\.get\(|environ\[|getenv\()\s*["'](HELPDESK_\w+)""")
+    names = {
+        name
+        for path in [*ROOT.glob("helpdesk/**/*.py"), *ROOT.glob("plugins/**/*.py")]
+        for name in read_somewhere.findall(path.read_text(encoding="utf-8"))
+        if not name.startswith("HELPDESK_TEST_")  # the test suite's own, see "Tests"
+    }
+    assert "HELPDESK_PORTAL_LINK_TIMEOUT" in names  # the scan does see something
+    assert names <= {setting.name for setting in SETTINGS}
+
+
+def test_each_variable_and_config_key_is_declared_once():
+    names = [setting.name for setting in SETTINGS]
+    keys = [key for setting in SETTINGS for key in setting.keys]
+    assert len(names) == len(set(names))
+    assert len(keys) == len(set(keys))
+    assert all(name.startswith("HELPDESK_") for name in names)
+
+
+def test_every_declared_setting_is_read(env):
+    config = from_environment(env)
+    for setting in SETTINGS:
+        if setting.read_by is None:
+            assert all(key in config for key in setting.keys), setting.name
+
+
+def test_base_url_is_documented_and_read(env):
+    assert from_environment(env)["HELPDESK_BASE_URL"] == "http://127.0.0.1:5000"
+    config = from_environment({**env, "HELPDESK_BASE_URL": "https://mesa.chalco.gob.mx/"})
+    assert config["HELPDESK_BASE_URL"] == "https://mesa.chalco.gob.mx"
+    with pytest.raises(ConfigError, match=r"^HELPDESK_BASE_URL: «ftp://x» debe empezar"):
+        from_environment({**env, "HELPDESK_BASE_URL": "ftp://x"})
+    assert "`HELPDESK_BASE_URL`" in markdown_table()
+
+
+def test_a_plugin_setting_is_documented_but_left_to_the_plugin(env):
+    # The portal plugin logs a wrong value and goes on; start-up must not stop.
+    config = from_environment({**env, "HELPDESK_PORTAL_LINK_TIMEOUT": "mucho"})
+    assert "HELPDESK_PORTAL_LINK_TIMEOUT" not in config
+    assert "`HELPDESK_PORTAL_LINK_TIMEOUT`" in markdown_table()
+
+
+def test_the_command_rewrites_only_the_table(tmp_path, capsys):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\nBefore.\n\n{BEGIN}\n| stale |\n{END}\n\nAfter.\n")
+    assert config_command(["--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert text.startswith(f"# Title\n\nBefore.\n\n{BEGIN}\n| variable |")
+    assert text.endswith(f"|\n{END}\n\nAfter.\n")
+    assert table_in(text) == markdown_table()
+    assert config_command(["--markdown"]) == 0
+    assert capsys.readouterr().out.endswith(markdown_table())
+    readme.write_text("no markers\n")
+    assert config_command(["--readme", str(readme)]) == 1
