@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from helpdesk.config.kinds import BaseURL
+from helpdesk.config.kinds import Bind
 from helpdesk.config.kinds import Choice
 from helpdesk.config.kinds import Context
 from helpdesk.config.kinds import DatabaseURL
@@ -276,5 +277,31 @@ SETTINGS: tuple[Setting, ...] = (
         read_by="portal",
         description="seconds per attempt of PSDT-05's link check (portal plugin; "
         "a wrong value is logged and `5` used)",
+    ),
+    # Read by `helpdesk serve` (gunicorn) and create_app's ProxyFix; issue 16.
+    Setting(
+        name="HELPDESK_PROXY_HOPS",
+        kind=Integer(0, 10),
+        default=0,
+        description="how many reverse proxies in front of the app are trusted for their "
+        "`X-Forwarded-*` headers (werkzeug's `ProxyFix`); `0`: none, the headers are ignored",
+    ),
+    Setting(
+        name="HELPDESK_WORKERS",
+        kind=Integer(0, 64),
+        default=0,
+        description="worker processes of `helpdesk serve` (gunicorn); `0`: 2 × CPU count + 1",
+    ),
+    Setting(
+        name="HELPDESK_WORKER_TIMEOUT",
+        kind=Integer(5, 3600),
+        default=60,
+        description="seconds a silent worker of `helpdesk serve` lives before gunicorn restarts it",
+    ),
+    Setting(
+        name="HELPDESK_BIND",
+        kind=Bind(),
+        default="127.0.0.1:8000",
+        description="where `helpdesk serve` listens",
     ),
 )

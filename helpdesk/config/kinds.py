@@ -9,6 +9,8 @@ documented values and the validated ones come from the same object (issue 16).
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,11 @@ from sqlalchemy.exc import ArgumentError
 SUPPORTED_LOCALES = ("es_MX", "en")
 DEFAULT_INSTANCE = Path.cwd() / "instance"
 
+# A host name, an IPv4 address or a bracketed IPv6 one, then a port.
+BIND_RE = re.compile(
+    r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?))"
+    r":(?P<port>\d{1,5})"
+)
 TRUE_WORDS = frozenset({"1", "true", "yes", "si", "sí", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -305,3 +312,38 @@ class FolderUnderInstance(Kind):
 
     def accepts(self) -> str:
         return "a folder"
+
+
+def valid_bind(value: str) -> bool:
+    """Whether gunicorn can listen on ``value``: ``host:port`` or ``unix:/absolute/path``."""
+    if value.startswith("unix:"):
+        path = value[len("unix:") :]
+        return path.startswith("/") and len(path) > 1
+    match = BIND_RE.fullmatch(value)
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        return False
+    try:
+        if match["v6"]:
+            ipaddress.IPv6Address(match["v6"])
+        elif re.fullmatch(r"[0-9.]+", match["host"]):
+            # Digits and dots are an IPv4 address or nothing: 999.1.1.1 is no host name.
+            ipaddress.IPv4Address(match["host"])
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Bind(Kind):
+    """Where ``helpdesk serve`` listens (gunicorn's ``--bind``)."""
+
+    def parse(self, raw: str | None, name: str, default: Any, context: Context) -> Any:
+        value = (raw or default).strip()
+        if not valid_bind(value):
+            raise ConfigError(
+                f"{name}: «{raw}» debe ser host:puerto o unix:/ruta (ejemplo: 127.0.0.1:8000)"
+            )
+        return value
+
+    def accepts(self) -> str:
+        return "`host:port`, `[ipv6]:port` or `unix:/absolute/path`"

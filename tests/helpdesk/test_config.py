@@ -180,3 +180,57 @@ def test_the_command_rewrites_only_the_table(tmp_path, capsys):
     assert capsys.readouterr().out.endswith(markdown_table())
     readme.write_text("no markers\n")
     assert config_command(["--readme", str(readme)]) == 1
+
+
+# --- for `helpdesk serve` (issue 16) --------------------------------------------------------
+
+
+def test_serve_settings_have_defaults(env):
+    config = from_environment(env)
+    assert config["HELPDESK_PROXY_HOPS"] == 0
+    assert config["HELPDESK_WORKERS"] == 0
+    assert config["HELPDESK_WORKER_TIMEOUT"] == 60
+    assert config["HELPDESK_BIND"] == "127.0.0.1:8000"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("HELPDESK_PROXY_HOPS", "2", 2),
+        ("HELPDESK_WORKERS", "9", 9),
+        ("HELPDESK_WORKER_TIMEOUT", "3600", 3600),
+        ("HELPDESK_BIND", " 0.0.0.0:80 ", "0.0.0.0:80"),
+        ("HELPDESK_BIND", "mesa.chalco.gob.mx:8443", "mesa.chalco.gob.mx:8443"),
+        ("HELPDESK_BIND", "[::1]:8000", "[::1]:8000"),
+        ("HELPDESK_BIND", "unix:/run/helpdesk.sock", "unix:/run/helpdesk.sock"),
+    ],
+)
+def test_serve_settings_are_read(env, name, value, expected):
+    assert from_environment({**env, name: value})[name] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HELPDESK_PROXY_HOPS", "11"),
+        ("HELPDESK_PROXY_HOPS", "-1"),
+        ("HELPDESK_WORKERS", "65"),
+        ("HELPDESK_WORKERS", "muchos"),
+        ("HELPDESK_WORKER_TIMEOUT", "4"),
+        ("HELPDESK_WORKER_TIMEOUT", "3601"),
+        ("HELPDESK_BIND", "8000"),
+        ("HELPDESK_BIND", "127.0.0.1"),
+        ("HELPDESK_BIND", "127.0.0.1:0"),
+        ("HELPDESK_BIND", "127.0.0.1:65536"),
+        ("HELPDESK_BIND", "999.1.1.1:8000"),
+        ("HELPDESK_BIND", "[nope]:8000"),
+        ("HELPDESK_BIND", "unix:relative.sock"),
+        ("HELPDESK_BIND", "unix:/"),
+        ("HELPDESK_BIND", "http://127.0.0.1:8000"),
+    ],
+)
+def test_a_malformed_serve_setting_is_named_in_one_line(env, name, value):
+    with pytest.raises(ConfigError) as excinfo:
+        from_environment({**env, name: value})
+    message = str(excinfo.value)
+    assert message.startswith(f"{name}: ") and "\n" not in message
