@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     register_jobs(app)
+    register_proxy_fix(app)
     return app
 
 
@@ -50,6 +51,24 @@ def register_jobs(app: Flask) -> None:
     from helpdesk import jobs
 
     jobs.install_in_process_sweep(app)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind ``HELPDESK_PROXY_HOPS`` trusted proxies, take the client from their headers.
+
+    Without it every request behind a proxy comes from the proxy's address, so
+    all users would share the sign-in rate limit keyed on it. Only that many
+    hops are read from the right of each ``X-Forwarded-*`` header: what the
+    client itself wrote before them is ignored, and with 0 all of it is.
+    """
+    hops = int(app.config.get("HELPDESK_PROXY_HOPS", 0))
+    if hops <= 0:
+        return
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops
+    )
 
 
 def register_extensions(app: Flask) -> None:

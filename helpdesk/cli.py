@@ -211,6 +211,7 @@ def init_app(app: Flask) -> None:
     from helpdesk.cli_jobs import periodic_group
     from helpdesk.cli_jobs import sla_sweep_command
     from helpdesk.cli_jobs import worker_command
+    from helpdesk.cli_serve import serve_command
     from helpdesk.cli_surveys import survey_group
     from helpdesk.cli_tickets import ticket_group
 
@@ -226,6 +227,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(outbox_group)
     app.cli.add_command(periodic_group)
     app.cli.add_command(survey_group)
+    app.cli.add_command(serve_command)
 
 
 def main() -> None:
