@@ -28,9 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     from helpdesk import config as settings
 
-    values = settings.from_environment()
-    if config:
-        values.update(config)
+    values = settings.from_environment(overrides=config)
     app = Flask(__name__, instance_path=values["INSTANCE_PATH"], instance_relative_config=False)
     app.config.update(values)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

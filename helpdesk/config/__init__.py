@@ -46,15 +46,25 @@ def _fixed() -> dict[str, Any]:
     }
 
 
-def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def from_environment(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Build the Flask config mapping from the declared ``HELPDESK_*`` variables.
 
     :param environ: the variables to read (``os.environ`` when omitted).
-    :return: a dict ready for ``app.config.update``.
+    :param overrides: Flask settings that win over the environment (tests pass
+        theirs). Their ``INSTANCE_PATH``, when given, is the folder the derived
+        defaults go under; with a ``SECRET_KEY`` among them no key file is
+        generated (issue 16: tests left ``./instance/secret_key`` behind).
+    :return: a dict ready for ``app.config.update``, the overrides included.
     :raises ConfigError: when one setting is malformed.
     """
     env = os.environ if environ is None else environ
-    context = Context(instance=resolve_instance(env.get("HELPDESK_INSTANCE_PATH")))
+    given = dict(overrides or {})
+    instance = given.get("INSTANCE_PATH") or env.get("HELPDESK_INSTANCE_PATH")
+    context = Context(
+        instance=resolve_instance(instance), make_secret_key="SECRET_KEY" not in given
+    )
     values: dict[str, Any] = {}
     for setting in SETTINGS:
         if setting.read_by is None:
@@ -63,4 +73,5 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     # Rate limits are counted in Redis when there is one, else in memory.
     values["RATELIMIT_STORAGE_URI"] = values["HELPDESK_REDIS_URL"] or "memory://"
     values.update(_fixed())
+    values.update(given)
     return values

@@ -10,6 +10,7 @@ documented values and the validated ones come from the same object (issue 16).
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,7 +23,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_LOCALES = ("es_MX", "en")
-DEFAULT_INSTANCE = Path.cwd() / "instance"
+DEFAULT_INSTANCE = Path("instance")
+"""Relative: resolved against the working directory when the settings are read,
+not when this module was first imported (a test's ``chdir`` is honoured)."""
 
 # A host name, an IPv4 address or a bracketed IPv6 one, then a port.
 BIND_RE = re.compile(
@@ -41,13 +44,16 @@ class ConfigError(Exception):
 class Context:
     """What a value may depend on besides its own variable.
 
-    :param instance: the instance folder.
+    :param instance: the effective instance folder (the caller's override first).
+    :param make_secret_key: false when the caller passes ``SECRET_KEY`` itself,
+        so no key file is written for a key nobody will use (issue 16).
     """
 
     instance: Path
+    make_secret_key: bool = True
 
 
-def resolve_instance(raw: str | None) -> Path:
+def resolve_instance(raw: str | os.PathLike[str] | None) -> Path:
     return Path(raw or DEFAULT_INSTANCE).resolve()
 
 
@@ -226,6 +232,8 @@ class SecretKey(Kind):
             if len(raw) < self.min_length:
                 raise ConfigError(f"{name}: debe tener al menos {self.min_length} caracteres")
             return raw
+        if not context.make_secret_key:
+            return None
         # Embedded default: a random key kept under instance/ so sessions survive restarts
         # without anyone having to invent a secret; production sets the variable.
         key_file = context.instance / "secret_key"

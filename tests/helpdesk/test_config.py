@@ -234,3 +234,68 @@ def test_a_malformed_serve_setting_is_named_in_one_line(env, name, value):
         from_environment({**env, name: value})
     message = str(excinfo.value)
     assert message.startswith(f"{name}: ") and "\n" not in message
+
+
+# --- the generated secret key (issue 16: tests left ./instance/secret_key) -----------------
+
+
+@pytest.fixture
+def cwd(tmp_path, monkeypatch):
+    """An empty working directory and no key or instance folder from the environment."""
+    folder = tmp_path / "cwd"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    monkeypatch.delenv("HELPDESK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("HELPDESK_INSTANCE_PATH", raising=False)
+    return folder
+
+
+def test_an_app_given_a_secret_key_writes_nothing_in_the_working_directory(cwd, tmp_path):
+    from helpdesk import create_app
+    from helpdesk.testing import make_test_config
+
+    config = make_test_config(tmp_path / "test")
+    app = create_app(config)
+    assert app.config["SECRET_KEY"] == config["SECRET_KEY"]
+    assert list(cwd.iterdir()) == []
+    assert not (Path(config["INSTANCE_PATH"]) / "secret_key").exists()
+
+
+def test_an_app_without_a_key_keeps_one_under_the_given_instance_path(cwd, tmp_path):
+    from helpdesk import create_app
+    from helpdesk.testing import make_test_config
+
+    config = make_test_config(tmp_path / "test")
+    del config["SECRET_KEY"]
+    app = create_app(config)
+    key_file = Path(config["INSTANCE_PATH"]) / "secret_key"
+    assert key_file.read_text() == app.config["SECRET_KEY"]
+    assert len(app.config["SECRET_KEY"]) >= 32
+    assert list(cwd.iterdir()) == []
+
+
+def test_the_overrides_instance_path_is_where_derived_defaults_go(env, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    config = from_environment(env, overrides={"INSTANCE_PATH": str(elsewhere)})
+    assert config["INSTANCE_PATH"] == str(elsewhere)
+    assert config["SECRET_KEY"] == (elsewhere / "secret_key").read_text()
+    assert config["HELPDESK_MAIL_FOLDER"] == str(elsewhere / "mail")
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{elsewhere / 'helpdesk.sqlite3'}"
+    assert not (tmp_path / "instance").exists()
+
+
+def test_overrides_win_and_an_overridden_key_is_not_generated(env, tmp_path):
+    config = from_environment(env, overrides={"SECRET_KEY": "k" * 20, "HELPDESK_QUEUE": "q"})
+    assert (config["SECRET_KEY"], config["HELPDESK_QUEUE"]) == ("k" * 20, "q")
+    assert not (tmp_path / "instance").exists()
+    # The variable itself is still checked, as before.
+    with pytest.raises(ConfigError, match="^HELPDESK_SECRET_KEY: "):
+        from_environment(
+            {**env, "HELPDESK_SECRET_KEY": "short"}, overrides={"SECRET_KEY": "k" * 20}
+        )
+
+
+def test_the_default_instance_folder_is_under_the_working_directory_of_the_call(cwd):
+    config = from_environment({})
+    assert config["INSTANCE_PATH"] == str(cwd / "instance")
+    assert (cwd / "instance" / "secret_key").read_text() == config["SECRET_KEY"]
