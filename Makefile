@@ -4,16 +4,28 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Test processes; `make test PYTEST_WORKERS=0` runs in one process (for pdb).
+PYTEST_WORKERS ?= 2
 
-.PHONY: run test install install-test system-deps translations lint format clean
+# uv installs exactly the versions in uv.lock into $(VENV); it is itself
+# installed by pip, pinned by hash, into a folder of its own.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+# Use the Python given above, never one uv would download.
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test install install-test system-deps translations lint format audit \
+	lock lock-upgrade wheel-check clean
 
 # WeasyPrint (the PDF receipts and documents) needs Pango and a font from
 # Debian; installed only when missing, so a machine that has them needs no root.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+$(UV): requirements-uv.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --require-hashes -r requirements-uv.txt
+	touch $(UV)
 
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -23,13 +35,14 @@ system-deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-install: $(BIN)/python system-deps
-	$(BIN)/pip install --quiet -e .
+# --locked: a pyproject.toml changed without `make lock` stops here instead of
+# installing versions nobody tested.
+install: $(UV) system-deps
+	$(UV) sync --quiet --locked --no-dev --python $(PYTHON)
 	$(MAKE) --no-print-directory translations
 
-install-test: $(BIN)/python system-deps
-	$(BIN)/pip install --quiet -e ".[test]"
-	$(BIN)/pip install --quiet ./tests/fixtures/sample_plugin
+install-test: $(UV) system-deps
+	$(UV) sync --quiet --locked --extra test --python $(PYTHON)
 	$(MAKE) --no-print-directory translations
 
 translations:
@@ -41,11 +54,12 @@ run: install
 	$(BIN)/helpdesk demo
 	$(BIN)/helpdesk run --host $(HOST) --port $(PORT)
 
-# Install the test dependencies and run lint and the whole suite.
+# Install the test dependencies and run lint and the whole suite; the suite's
+# duration and its 20 slowest tests close the output.
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check .
@@ -55,5 +69,25 @@ format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Known vulnerabilities in the locked set (runtime and test tools) fail.
+audit: install-test
+	$(UV) export --quiet --frozen --extra test --no-emit-project \
+		--no-emit-package helpdesk-sample-plugin -o $(VENV)/locked-requirements.txt
+	$(BIN)/pip-audit --progress-spinner off --disable-pip --no-deps --require-hashes \
+		-r $(VENV)/locked-requirements.txt
+
+# After changing dependencies in pyproject.toml.
+lock: $(UV)
+	$(UV) lock
+
+# Every dependency to its newest release allowed by pyproject.toml.
+lock-upgrade: $(UV)
+	$(UV) lock --upgrade
+
+# Build the wheel from a clean source distribution, install it alone in a fresh
+# virtualenv outside the checkout, and use it: init-db, demo, one request.
+wheel-check: $(UV)
+	PYTHON=$(PYTHON) UV=$(abspath $(UV)) .ci/wheel-check
+
 clean:
-	rm -rf $(VENV) instance build *.egg-info
+	rm -rf $(VENV) $(TOOLS) instance build dist *.egg-info

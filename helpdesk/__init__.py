@@ -16,7 +16,15 @@ from helpdesk.hookspecs import hookimpl
 
 __all__ = ["create_app", "hookimpl"]
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+def _migrations_dir() -> Path:
+    # A wheel carries them inside the package (setup.py copies them there); a
+    # checkout, editable installs included, reads the top-level folder.
+    packaged = Path(__file__).resolve().parent / "migrations"
+    return packaged if packaged.is_dir() else packaged.parent.parent / "migrations"
+
+
+MIGRATIONS_DIR = _migrations_dir()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
