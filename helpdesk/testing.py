@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from collections.abc import Callable
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,10 +20,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask.testing import FlaskCliRunner
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from werkzeug.test import TestResponse
 
 from helpdesk import create_app
-from helpdesk import tallies
+from helpdesk import testing_snapshots as snapshots
 from helpdesk.extensions import db
 
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
@@ -30,7 +32,16 @@ TEST_PASSWORD_METHOD = "pbkdf2:sha256:1000"  # fast hashing; production uses scr
 
 
 def database_url() -> str | None:
-    return os.environ.get("HELPDESK_TEST_DATABASE_URL") or None
+    """The test database: the variable's, or under pytest-xdist one per worker beside it."""
+    url = os.environ.get("HELPDESK_TEST_DATABASE_URL") or None
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker and url.startswith("postgresql"):
+        parsed = make_url(url)
+        # Workers run at once: each gets its own database (created on first use).
+        return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+            hide_password=False
+        )
+    return url
 
 
 def redis_url() -> str | None:
@@ -47,34 +58,9 @@ def reset_postgresql_schema(connection: Any) -> None:
     connection.execute(text("CREATE SCHEMA public"))
 
 
-_pg_schema_ready = False
-
-
-def _prepare_database(app: Flask) -> None:
-    global _pg_schema_ready
-    with app.app_context():
-        if uses_postgresql():
-            if not _pg_schema_ready:
-                with db.engine.begin() as connection:
-                    reset_postgresql_schema(connection)
-                db.create_all()
-                _pg_schema_ready = True
-            else:
-                names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
-                with db.engine.begin() as connection:
-                    connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            db.create_all()
-        # As `helpdesk init-db` does after creating the schema: the step
-        # measures of the installed plugins are counted from the first ticket.
-        tallies.count_missing()
-        db.session.commit()
-
-
 def mark_postgresql_schema_dirty() -> None:
     """Tests that rebuild the schema themselves (migrations) call this afterwards."""
-    global _pg_schema_ready
-    _pg_schema_ready = False
+    snapshots.schema_ready = False
 
 
 def make_test_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
@@ -103,6 +89,11 @@ def make_test_config(tmp_path: Any, **overrides: Any) -> dict[str, Any]:
         from helpdesk.config import _database_url
 
         config["SQLALCHEMY_DATABASE_URI"] = _database_url(database_url(), instance)
+        # A test database is thrown away: its commits need not wait for the disk.
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            "connect_args": {"options": "-c synchronous_commit=off"},
+        }
     if redis_url():
         import redis
 
@@ -118,11 +109,20 @@ def build_test_app(tmp_path: Any, **overrides: Any) -> Flask:
     from helpdesk.extensions import limiter
 
     app = create_app(make_test_config(tmp_path, **overrides))
-    _prepare_database(app)
+    snapshots.prepare(app)
     with app.app_context():
         # Counters in Redis outlive an app: start every test from zero.
         limiter.reset()
     return app
+
+
+def reuse_database(app: Flask, name: str, build: Callable[[], Any]) -> Any:
+    """Run ``build()`` once per test process; later tests get a copy of what it wrote.
+
+    For read-only data many tests share (the demo, a book of tickets): see
+    :func:`helpdesk.testing_snapshots.reuse`. ``build`` returns plain values.
+    """
+    return snapshots.reuse(app, name, build)
 
 
 def dispose(app: Flask) -> None:
@@ -179,6 +179,26 @@ class Browser:
         return self.post("/logout")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _worker_database() -> None:
+    """Under pytest-xdist, create this worker's PostgreSQL database beside the given one."""
+    url = database_url()
+    given = os.environ.get("HELPDESK_TEST_DATABASE_URL")
+    if not url or url == given or not uses_postgresql():
+        return
+    import psycopg
+
+    name = make_url(url).database
+    server = make_url(given).set(drivername="postgresql").render_as_string(hide_password=False)
+    # Fails (never skips) when the variable is set and PostgreSQL is down.
+    with psycopg.connect(server, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
 @pytest.fixture
 def app_config(tmp_path: Any) -> dict[str, Any]:
     """Override in a conftest to change settings of the ``app`` fixture."""
@@ -222,8 +242,11 @@ def demo(app: Flask) -> Flask:
     from helpdesk import demo as demo_data
     from helpdesk import plugins
 
-    with app.app_context():
-        demo_data.load(plugins.host().catalog)
+    def load() -> None:
+        with app.app_context():
+            demo_data.load(plugins.host().catalog)
+
+    reuse_database(app, "demo", load)
     return app
 
 
