@@ -15,7 +15,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 # Use the Python given above, never one uv would download.
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install install-test system-deps translations lint format audit \
+.PHONY: run test suite install install-test system-deps translations lint format audit \
 	lock lock-upgrade wheel-check clean
 
 # WeasyPrint (the PDF receipts and documents) needs Pango and a font from
@@ -57,8 +57,11 @@ run: install
 # Install the test dependencies and run lint and the whole suite; the suite's
 # duration and its 20 slowest tests close the output.
 test: install-test
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory lint suite
+
+# The suite alone, on what is installed (CI's second half, with the variables
+# of tests/conftest.py pointing at PostgreSQL and Redis).
+suite:
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 lint:
@@ -71,10 +74,7 @@ format:
 
 # Known vulnerabilities in the locked set (runtime and test tools) fail.
 audit: install-test
-	$(UV) export --quiet --frozen --extra test --no-emit-project \
-		--no-emit-package helpdesk-sample-plugin -o $(VENV)/locked-requirements.txt
-	$(BIN)/pip-audit --progress-spinner off --disable-pip --no-deps --require-hashes \
-		-r $(VENV)/locked-requirements.txt
+	UV=$(abspath $(UV)) BIN=$(BIN) .ci/audit
 
 # After changing dependencies in pyproject.toml.
 lock: $(UV)

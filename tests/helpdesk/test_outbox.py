@@ -376,17 +376,21 @@ def test_no_in_process_flush_when_disabled_or_with_redis(demo, client) -> None:
     assert mail_files(demo) == []
 
 
-def test_the_flush_interval_is_a_setting() -> None:
+def test_the_flush_interval_is_a_setting(tmp_path) -> None:
     from helpdesk.config import ConfigError
     from helpdesk.config import from_environment
 
-    assert from_environment({})["HELPDESK_OUTBOX_FLUSH_SECONDS"] == 60
+    # Its own instance folder: without a key, reading the settings writes one.
+    base = {"HELPDESK_INSTANCE_PATH": str(tmp_path)}
+    assert from_environment(base)["HELPDESK_OUTBOX_FLUSH_SECONDS"] == 60
     assert (
-        from_environment({"HELPDESK_OUTBOX_FLUSH_SECONDS": "0"})["HELPDESK_OUTBOX_FLUSH_SECONDS"]
+        from_environment({**base, "HELPDESK_OUTBOX_FLUSH_SECONDS": "0"})[
+            "HELPDESK_OUTBOX_FLUSH_SECONDS"
+        ]
         == 0
     )
     with pytest.raises(ConfigError, match="HELPDESK_OUTBOX_FLUSH_SECONDS"):
-        from_environment({"HELPDESK_OUTBOX_FLUSH_SECONDS": "-1"})
+        from_environment({**base, "HELPDESK_OUTBOX_FLUSH_SECONDS": "-1"})
 
 
 # --- `helpdesk outbox` --------------------------------------------------------------------
