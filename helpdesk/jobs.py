@@ -10,6 +10,8 @@ Without Redis, both run in-process after a response, at most once per
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import re
 import time
@@ -33,6 +35,11 @@ PERIODIC_JOB_ID = "helpdesk-periodic"
 MAIL_JOB_ID = "helpdesk-mail"
 # The web tier gives up on Redis quickly: a request never hangs on it.
 QUICK_TIMEOUT = 2.0
+# How long a stopping worker waits for its command listener (see ListenerStopsFirst);
+# woken, the listener leaves within milliseconds.
+LISTENER_STOP_SECONDS = 5.0
+# Published to a stopping worker's own command channel to wake its listener.
+WAKE_LISTENER = json.dumps({"command": "helpdesk-wake-listener"}).encode()
 _worker_app: Flask | None = None
 
 
@@ -196,19 +203,94 @@ def schedule_periodic_job(app: Flask, job: PeriodicJob, delay: float | None = No
     )
 
 
+class ListenerStopsFirst:
+    """For rq's workers: on the way out, stop the command listener before letting it go.
+
+    An rq worker listens for commands (``rq shutdown``, stop a job…) in
+    redis-py's pub/sub thread, ``PubSubWorkerThread``, which loops on
+    ``get_message(timeout=60)`` (rq 3.0.0, rq/worker/base.py ``subscribe``:
+    ``run_in_thread(sleep_time=60)``). rq's ``unsubscribe`` (base.py, around
+    line 1134) sends UNSUBSCRIBE, then calls the thread's ``stop()``. The
+    server's reply wakes the thread, whose ``handle_message`` sees nothing
+    subscribed any more and clears ``subscribed_event`` (redis 8.2.0,
+    redis/client.py around line 1848). If the thread loops before ``stop()``
+    has lowered its running flag, the next ``get_message`` waits up to 60 s
+    for a subscription that never comes (client.py around line 1737,
+    ``subscribed_event.wait(timeout)``), while ``stop()`` joins the thread
+    with no time limit (client.py around line 1956; rq's own ``join(timeout=1)``
+    comes after it): the worker, and so ``helpdesk worker --burst``, hangs
+    for 60 s, a few bursts in a hundred (more on a busy machine).
+
+    Here the running flag is lowered first, then a message on the worker's own
+    channel (sent on the worker's connection, not the listener's) wakes the
+    thread, which sees the flag down, leaves and closes its connection; closing
+    it ends the subscription, so no UNSUBSCRIBE is needed and the pub/sub object
+    is never used from two threads at once. The wait for it is bounded.
+    """
+
+    # The attributes and methods below are rq's BaseWorker's.
+    connection: Any
+    log: logging.Logger
+    name: str
+    pubsub: Any
+    pubsub_thread: Any
+    pubsub_channel_name: str
+
+    def handle_payload(self, message: dict[str, Any]) -> None:
+        if message.get("data") == WAKE_LISTENER:
+            return  # only there to wake the listener (see unsubscribe)
+        super().handle_payload(message)  # type: ignore[misc]
+
+    def unsubscribe(self) -> None:
+        from redis.exceptions import RedisError
+
+        thread = self.pubsub_thread
+        if thread is None:
+            return
+        self.log.info("Worker %s: stopping its command listener", self.name)
+        try:
+            thread.stop(timeout=0)  # lower the flag now; wait below, bounded
+        except TypeError:  # older redis-py: stop() takes no timeout and only lowers the flag
+            thread.stop()
+        try:
+            self.connection.publish(self.pubsub_channel_name, WAKE_LISTENER)
+        except RedisError as error:  # Redis gone: the listener's read fails and it leaves
+            self.log.warning("Worker %s: could not wake its listener: %s", self.name, error)
+        thread.join(timeout=LISTENER_STOP_SECONDS)
+        if thread.is_alive():
+            # A daemon thread: it closes its connection itself when it wakes.
+            self.log.warning(
+                "Worker %s: command listener still running after %s s",
+                self.name,
+                LISTENER_STOP_SECONDS,
+            )
+            return
+        self.pubsub.close()  # the thread closed it on its way out; this only makes sure
+        self.pubsub_thread = None
+
+
+@functools.cache
+def worker_class(*, simple: bool = False) -> type[Any]:
+    """rq's ``Worker`` (or ``SimpleWorker``: jobs run in this process) that stops in time."""
+    from rq import SimpleWorker
+    from rq import Worker
+
+    base = SimpleWorker if simple else Worker
+    name = f"Helpdesk{base.__name__}"
+    return type(name, (ListenerStopsFirst, base), {"__module__": __name__, "__qualname__": name})
+
+
 def start_worker(app: Flask, *, burst: bool = False) -> bool:
     """Run an rq worker with the scheduler for the app's queue (blocks unless ``burst``).
 
     The first sweep and flush come a second after start: e-mails that waited
     while Redis was down leave as soon as a worker is back.
     """
-    from rq import Worker
-
     schedule_sla_sweep(app, delay=1)
     schedule_outbox_flush(app, delay=1)
     for job in app.extensions["helpdesk"].periodic_jobs.values():
         schedule_periodic_job(app, job, delay=1)
-    worker = Worker([queue(app)], connection=redis_connection(app))
+    worker = worker_class()([queue(app)], connection=redis_connection(app))
     return worker.work(with_scheduler=True, burst=burst)
 
 
