@@ -12,6 +12,7 @@ that wrote something first gets the real build, never a wrong copy.
 from __future__ import annotations
 
 import atexit
+import itertools
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -46,6 +47,8 @@ class _Saved:
 
 _saved: dict[tuple[Any, ...], _Saved] = {}
 _folder: list[Path] = []
+# Copies are numbered for good: after a migration test the saved ones are dropped.
+_numbers = itertools.count()
 
 
 def _store() -> Path:
@@ -131,7 +134,7 @@ def _prepare_sqlite(app: Flask) -> None:
     else:
         _build_schema()
         _release()
-        copy = _store() / f"{len(_saved)}.sqlite3"
+        copy = _store() / f"{next(_numbers)}.sqlite3"
         shutil.copyfile(path, copy)
         _saved[key] = _Saved(copy=str(copy), instance=_store() / "none", result=None)
 
@@ -191,7 +194,7 @@ def reuse(app: Flask, name: str, build: Callable[[], Any]) -> Any:
 
 
 def _save(app: Flask, result: Any) -> _Saved:
-    number = len(_saved)
+    number = next(_numbers)
     instance = _store() / f"{number}.instance"
     if Path(app.instance_path).is_dir():
         shutil.copytree(app.instance_path, instance)
