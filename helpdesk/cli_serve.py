@@ -15,9 +15,7 @@ one line before any worker is forked.
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import re
 import sys
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -27,6 +25,8 @@ import click
 from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
+
+from helpdesk.config.kinds import valid_bind
 
 DEFAULT_BIND = "127.0.0.1:8000"
 DEFAULT_TIMEOUT = 60
@@ -48,11 +48,6 @@ GRACEFUL_TIMEOUT = 30
 MAX_REQUESTS = 1000
 MAX_REQUESTS_JITTER = 100
 
-_TCP_BIND = re.compile(
-    r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?))"
-    r":(?P<port>\d{1,5})"
-)
-
 
 class BindError(ValueError):
     """A listening address that is not ``host:port`` or ``unix:/path``; the message names it."""
@@ -66,31 +61,12 @@ def check_bind(raw: str, source: str) -> str:
     :raises BindError: with a one-line Spanish message naming ``source``.
     """
     value = raw.strip()
-    if _valid_bind(value):
+    if valid_bind(value):
         return value
     # The wording of HELPDESK_BIND's own check in helpdesk.config.
     raise BindError(
         f"{source}: «{raw}» debe ser host:puerto o unix:/ruta (ejemplo: 127.0.0.1:8000)"
     )
-
-
-def _valid_bind(value: str) -> bool:
-    if value.startswith("unix:"):
-        path = value[len("unix:") :]
-        return path.startswith("/") and len(path) > 1
-    match = _TCP_BIND.fullmatch(value)
-    if match is None or not 1 <= int(match["port"]) <= 65535:
-        return False
-    host = match["v6"] or match["host"]
-    try:
-        if match["v6"]:
-            ipaddress.IPv6Address(host)
-        elif re.fullmatch(r"[0-9.]+", host):
-            # Digits and dots are an IPv4 address or nothing: 999.1.1.1 is no host name.
-            ipaddress.IPv4Address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def cpu_count() -> int:
