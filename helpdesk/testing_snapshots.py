@@ -156,11 +156,32 @@ def _prepare_postgresql() -> None:
             for key in [key for key in _saved if key[0] != "schema"]:
                 del _saved[key]
         else:
-            names = ", ".join(f'"{table.name}"' for table in _tables())
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            connection.exec_driver_sql(_emptying(connection))
     if not schema_ready:
         db.create_all()
         schema_ready = True
+
+
+def _emptying(connection: Any) -> str:
+    """The statements that empty the tables, as a fresh schema has them.
+
+    TRUNCATE of every table cost 70-100 ms a test (new files for each table);
+    a test fills a few small tables, so those are deleted, children first, and
+    every sequence starts again at 1 as after ``TRUNCATE … RESTART IDENTITY``.
+    """
+    tables = _tables()
+    counts = ", ".join(f'(SELECT count(*) FROM public."{table.name}")' for table in tables)
+    filled = connection.execute(text(f"SELECT {counts}")).one()
+    statements = [
+        f'DELETE FROM public."{table.name}"'
+        for table, rows in reversed(list(zip(tables, filled, strict=True)))
+        if rows
+    ]
+    sequences = connection.scalars(
+        text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+    ).all()
+    statements += [f"SELECT setval('public.\"{name}\"', 1, false)" for name in sequences]
+    return ";\n".join(statements) or "SELECT 1"
 
 
 def reuse(app: Flask, name: str, build: Callable[[], Any]) -> Any:
@@ -229,9 +250,7 @@ def _restore(app: Flask, saved: _Saved) -> None:
         _release()
         shutil.copyfile(saved.copy, _sqlite_path())
         return
-    names = ", ".join(f'public."{table.name}"' for table in _tables())
-    statements = [f"TRUNCATE {names} RESTART IDENTITY CASCADE"]
-    statements += [
+    statements = [
         f'INSERT INTO public."{table.name}" SELECT * FROM "{saved.copy}"."{table.name}"'
         for table in _tables()
     ]
@@ -241,6 +260,6 @@ def _restore(app: Flask, saved: _Saved) -> None:
         for table, column, sequence in saved.sequences
     ]
     with db.engine.begin() as connection:
-        # One round trip for the whole copy.
-        connection.exec_driver_sql(";\n".join(statements))
+        # Two round trips for the whole copy: what is there, then empty and fill.
+        connection.exec_driver_sql(";\n".join([_emptying(connection), *statements]))
     db.session.remove()
