@@ -31,6 +31,7 @@ from helpdesk.models import Ticket
 from helpdesk.models import Unit
 from helpdesk.models import User
 from helpdesk.tenancy import scoped_to
+from helpdesk.testing import reuse_database
 from tests.helpdesk.test_sla import COORD
 from tests.helpdesk.test_sla import P09_DATA
 from tests.helpdesk.test_sla import REQUESTER
@@ -118,7 +119,14 @@ def survey(app, ticket_id, rating=None):
 
 @pytest.fixture
 def book(demo):
-    """Seven P09 requests around the third and fourth quarters of 2026."""
+    """Seven P09 requests around the third and fourth quarters of 2026.
+
+    Built once per test process, then copied into each test's database.
+    """
+    return reuse_database(demo, "tests.helpdesk.test_indicators.book", lambda: _book(demo))
+
+
+def _book(demo):
     ids = {}
     # A: received in Q3, concluded in Q4; 3 business days worked (21 h): resolve missed.
     ids["A"] = file_at(demo, (2026, 9, 28, 10, 0))
