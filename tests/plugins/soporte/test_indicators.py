@@ -13,6 +13,7 @@ import pytest
 
 from helpdesk import measures
 from helpdesk import periods
+from helpdesk.testing import reuse_database
 from plugins.soporte.indicators import INDICATORS
 
 from .indicators_support import Q1
@@ -351,7 +352,15 @@ SALUD, ISEM, TOLUCA, SGG = (
 
 @pytest.fixture
 def cau_tickets(edomex_desk):
-    desk = edomex_desk
+    """Built once per test process, then copied into each test's database."""
+    return reuse_database(
+        edomex_desk.app,
+        "tests.plugins.soporte.test_indicators.cau_tickets",
+        lambda: _cau_tickets(edomex_desk),
+    )
+
+
+def _cau_tickets(desk):
     # C1, Q1: channelled after 2 h; 12 Jan 9-16 (7 h) + 13 Jan 9-10 (1 h) = 8 h.
     c1 = desk.file("CAU", at(1, 12, 9), CAU_DATA, unit=SALUD)
     desk.steps(c1, ("turn", at(1, 12, 11)), ("start", at(1, 12, 12)), ("conclude", at(1, 13, 10)))
