@@ -19,6 +19,7 @@ from sqlalchemy import select
 from helpdesk import periods
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
+from helpdesk.testing import reuse_database
 from plugins.dictamenes import counts
 from plugins.dictamenes import indicators
 from plugins.dictamenes import inspection
@@ -123,6 +124,13 @@ def to_inspection(app, ticket_id, turn, start, schedule, day):
 
 @pytest.fixture
 def p11_book(demo):
+    """Built once per test process, then copied into each test's database."""
+    return reuse_database(
+        demo, "tests.plugins.dictamenes.test_indicators.p11_book", lambda: _p11_book(demo)
+    )
+
+
+def _p11_book(demo):
     ids = {}
     # A (Q3): two assets, both qualify: dictamen. Worked Jul 6 10-13 (3 h) and, after the
     # inspection's wait, Jul 8 10-13 (3 h): 6 h.
@@ -326,6 +334,13 @@ def issue(app, moment, ticket_id):
 
 @pytest.fixture
 def dti_book(demo):
+    """Built once per test process, then copied into each test's database."""
+    return reuse_database(
+        demo, "tests.plugins.dictamenes.test_indicators.dti_book", lambda: _dti_book(demo)
+    )
+
+
+def _dti_book(demo):
     ids = {}
     # 1 (Q3): opened Jul 6 12:00, issued Jul 7 12:00: 4 + 3 = 7 h of 21.
     ids[1] = one = unsolved(

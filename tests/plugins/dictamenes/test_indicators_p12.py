@@ -17,6 +17,7 @@ from helpdesk import periods
 from helpdesk.extensions import db
 from helpdesk.indicators import Scope
 from helpdesk.models import Ticket
+from helpdesk.testing import reuse_database
 from plugins.dictamenes import indicators
 
 from .indicator_support import REQUESTER
@@ -61,6 +62,13 @@ def dictamen_to_conclusion(app, ticket_id, received, delivered, concluded):
 
 @pytest.fixture
 def p12_book(demo):
+    """Built once per test process, then copied into each test's database."""
+    return reuse_database(
+        demo, "tests.plugins.dictamenes.test_indicators_p12.p12_book", lambda: _p12_book(demo)
+    )
+
+
+def _p12_book(demo):
     ids = {}
     # K (Q3): dictamen at the first try. DGSEI: Jul 6 11-16 + Jul 7 + Jul 8 9-11 = 14 h.
     # The Coordination worked Jul 6 9-11 and Jul 8 11-13: 4 h.
