@@ -18,6 +18,7 @@ from sqlalchemy import select
 from helpdesk import periods
 from helpdesk.extensions import db
 from helpdesk.models import Ticket
+from helpdesk.testing import reuse_database
 from plugins.portal.indicators import ALL
 
 from .indicator_support import check_links_at
@@ -297,6 +298,25 @@ def confirmed_and_closed(app, ticket_id, notify, confirm, close):
 
 @pytest.fixture
 def psdt05_book(demo, dead_links):
+    """Built once per test process, then copied into each test's database.
+
+    ``dead_links`` ends as the build leaves it whether the build ran or a copy was
+    taken, so a test may go on checking links either way.
+    """
+    ids = reuse_database(
+        demo,
+        "tests.plugins.portal.test_indicators.psdt05_book",
+        lambda: _psdt05_book(demo, dead_links),
+    )
+    dead_links.update(PSDT05_DEAD)
+    return ids
+
+
+# The links the build finds dead.
+PSDT05_DEAD = {f"{PORTAL}/tenencia", f"{PORTAL}/actas"}
+
+
+def _psdt05_book(demo, dead_links):
     ids = {}
     # W1 (Q3): published, its link answers, confirmed and closed.
     ids["W1"] = w1 = order(demo, (2026, 7, 6, 10), "citas")
