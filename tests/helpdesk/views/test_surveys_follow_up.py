@@ -24,6 +24,7 @@ from helpdesk import survey_follow_up
 from helpdesk.extensions import db
 from helpdesk.models import Tenant
 from helpdesk.models import User
+from helpdesk.testing import reuse_database
 from tests.helpdesk import notification_rules_support as rules
 from tests.helpdesk import surveys_support as support
 from tests.helpdesk.notification_rules_support import COORD
@@ -79,7 +80,18 @@ def follow_up(app, ticket_id: int, note: str = NOTE) -> None:
 @pytest.fixture
 def answers(demo, conclude):
     """Five answers, by name, made on different days; in the list's order they are
-    e, a (unsatisfied awaiting follow-up, newest first), then d, c, b (newest first)."""
+    e, a (unsatisfied awaiting follow-up, newest first), then d, c, b (newest first).
+
+    Built once per test process, then copied into each test's database.
+    """
+    return reuse_database(
+        demo,
+        "tests.helpdesk.views.test_surveys_follow_up.answers",
+        lambda: _answers(demo, conclude),
+    )
+
+
+def _answers(demo, conclude):
     made = {}
     for minute, (name, service) in enumerate(
         [("a", None), ("b", None), ("c", ASK), ("d", None), ("e", None)]
