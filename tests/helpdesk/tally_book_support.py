@@ -11,6 +11,7 @@ the buckets' edges are all crossed.
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass
 from datetime import UTC
@@ -29,6 +30,7 @@ from helpdesk.models import Tenant
 from helpdesk.models import Ticket
 from helpdesk.models import Unit
 from helpdesk.models import User
+from helpdesk.testing import reuse_database
 
 P09 = "GCH-CCS-P09"
 P07 = "GCH-CCS-P07"
@@ -142,3 +144,31 @@ def write_book(
     tallies.count_missing()
     db.session.commit()
     return Book(rows, tenants, offices)
+
+
+def shared_book(app: Any) -> dict[str, Any]:
+    """``write_book(app)`` with its defaults, built once per test process and
+    afterwards copied into each test's database. Call it outside an app context;
+    the book's tenants are loaded in the context current when it is read
+    (:func:`load_book`)."""
+    return reuse_database(app, "tests.helpdesk.tally_book_support.write_book", lambda: _plain(app))
+
+
+def _plain(app: Any) -> dict[str, Any]:
+    with app.app_context():
+        book = write_book(app)
+        return {
+            "rows": book.rows,
+            "tenants": [tenant.id for tenant in book.tenants],
+            "offices": book.offices,
+        }
+
+
+def load_book(saved: dict[str, Any]) -> Book:
+    """The book :func:`shared_book` returned, its tenants read in the current app
+    context; the rows are a copy of their own, whatever a test does with them."""
+    return Book(
+        copy.deepcopy(saved["rows"]),
+        [db.session.get(Tenant, tenant_id) for tenant_id in saved["tenants"]],
+        copy.deepcopy(saved["offices"]),
+    )

@@ -35,7 +35,9 @@ from helpdesk.indicators import Scope
 from helpdesk.measure_queries import worked_bucket
 from helpdesk.models import Ticket
 from helpdesk.models import WorkedTally
+from tests.helpdesk.tally_book_support import load_book
 from tests.helpdesk.tally_book_support import quantile_hours
+from tests.helpdesk.tally_book_support import shared_book
 from tests.helpdesk.tally_book_support import write_book
 
 PERIODS = (
@@ -55,8 +57,9 @@ QUANTILES = (0.0, 0.1, 0.5, 0.9, 0.99, 1.0)
 
 @pytest.fixture
 def book(demo):
+    saved = shared_book(demo)
     with demo.app_context():
-        yield write_book(demo)
+        yield load_book(saved)
 
 
 def test_quantiles_found_through_the_worked_time_counts_match_sorting_every_ticket(book):

@@ -17,7 +17,8 @@ from helpdesk.models import DailyTally
 from helpdesk.models import MonthlyTally
 from helpdesk.models import TalliedMeasure
 from helpdesk.models.tallies import MONTHLY
-from tests.helpdesk.tally_book_support import write_book
+from tests.helpdesk.tally_book_support import load_book
+from tests.helpdesk.tally_book_support import shared_book
 
 RANGES = (
     (date(2026, 11, 3), date(2026, 11, 20)),  # inside one month
@@ -32,8 +33,9 @@ DIMENSIONS = (workload.DEPARTMENT, workload.AGENT, workload.UNIT, workload.SERVI
 
 @pytest.fixture
 def book(demo):
+    saved = shared_book(demo)
     with demo.app_context():
-        yield write_book(demo)
+        yield load_book(saved)
 
 
 def _figures(scope):
