@@ -12,11 +12,14 @@ that wrote something first gets the real build, never a wrong copy.
 from __future__ import annotations
 
 import atexit
+import copy
 import itertools
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,10 +62,13 @@ def _store() -> Path:
     return _folder[0]
 
 
-def _plugins_of(app: Flask) -> tuple[str, ...]:
-    # The schema's counted measures and the demo's services follow the plugins.
+def _plugins_of(app: Flask) -> tuple[tuple[str, int], ...]:
+    # The schema's counted measures and the demo's services follow the plugins;
+    # a module is the same object in every app, a plugin made by a test is not.
     pm = app.extensions["helpdesk"].pm
-    return tuple(sorted(str(pm.get_canonical_name(plugin)) for plugin in pm.get_plugins()))
+    return tuple(
+        sorted((str(pm.get_canonical_name(plugin)), id(plugin)) for plugin in pm.get_plugins())
+    )
 
 
 def _state(app: Flask) -> dict[str, Any]:
@@ -83,9 +89,25 @@ def _sqlite_path() -> Path | None:
     return Path(name) if name and name != ":memory:" else None
 
 
-def _fingerprint() -> tuple[int, ...]:
-    counts = ", ".join(f'(SELECT count(*) FROM "{table.name}")' for table in _tables())
-    return tuple(db.session.execute(text(f"SELECT {counts}")).one())
+def _fingerprint() -> tuple[Any, ...]:
+    """What the database holds, cheaply: a copy is used only when this is unchanged.
+
+    SQLite counts every committed write in the file's header (the change
+    counter at offset 24, kept in rollback-journal modes such as MEMORY);
+    PostgreSQL gets a digest of every row of every table.
+    """
+    if db.engine.dialect.name == "sqlite":
+        path = _sqlite_path()
+        if path is not None:
+            with path.open("rb") as database:
+                database.seek(24)
+                return (database.read(4),)
+    digests = ", ".join(
+        f"(SELECT md5(coalesce(string_agg(md5(row::text), '' ORDER BY md5(row::text)), '')) "
+        f'FROM "{table.name}" AS row)'
+        for table in _tables()
+    )
+    return tuple(db.session.execute(text(f"SELECT {digests}")).one())
 
 
 def _tables() -> list[Any]:
@@ -95,6 +117,12 @@ def _tables() -> list[Any]:
 def _release() -> None:
     db.session.remove()
     db.engine.dispose()
+    if db.engine.pool.checkedout():
+        # The file is about to be replaced under a connection still in use.
+        raise RuntimeError(
+            "reuse_database() and the app fixture's copies need every session closed: "
+            "call it outside an app context that has used the database"
+        )
 
 
 def prepare(app: Flask) -> None:
@@ -190,7 +218,9 @@ def reuse(app: Flask, name: str, build: Callable[[], Any]) -> Any:
     :param name: what the build makes ("demo", a support module's book); with
         the plugins and the steps taken before, it names the saved copy.
     :param build: writes the data (and commits) and returns plain values (ids,
-        never ORM objects); they are returned again with each copy.
+        never ORM objects); they are returned again, copied, with each copy.
+        What it leaves outside the database and the instance folder (jobs
+        queued in Redis, objects in memory) is not copied.
     :return: what ``build()`` returned.
     """
     state = _state(app)
@@ -201,7 +231,7 @@ def reuse(app: Flask, name: str, build: Callable[[], Any]) -> Any:
             # Something else wrote since the last saved step: build for real.
             state["steps"] = None
             return build()
-        key = (*state["steps"], name, _plugins_of(app))
+        key = (*state["steps"], name, _builder(build), _plugins_of(app), _settings_of(app))
         saved = _saved.get(key)
         if saved is not None:
             _restore(app, saved)
@@ -211,7 +241,25 @@ def reuse(app: Flask, name: str, build: Callable[[], Any]) -> Any:
         state["steps"] = (*state["steps"], name)
         state["fingerprint"] = _fingerprint()
         db.session.remove()
-        return saved.result
+        # Each test gets its own copy: one that changes the ids it got cannot
+        # change another's.
+        return copy.deepcopy(saved.result)
+
+
+def _builder(build: Callable[[], Any]) -> str:
+    # Two builds given the same name by mistake never share a copy.
+    return f"{getattr(build, '__module__', '')}.{getattr(build, '__qualname__', repr(build))}"
+
+
+def _settings_of(app: Flask) -> tuple[Any, ...]:
+    # What a build's rows depend on besides the plugins: how passwords are
+    # hashed, the zone and language, and the day (a test may travel in time).
+    return (
+        app.config.get("HELPDESK_PASSWORD_METHOD"),
+        app.config.get("HELPDESK_TIMEZONE"),
+        app.config.get("BABEL_DEFAULT_LOCALE"),
+        datetime.now(UTC).date(),
+    )
 
 
 def _save(app: Flask, result: Any) -> _Saved:
