@@ -13,6 +13,8 @@ import ipaddress
 import os
 import re
 import secrets
+from abc import ABC
+from abc import abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,14 +59,16 @@ def resolve_instance(raw: str | os.PathLike[str] | None) -> Path:
     return Path(raw or DEFAULT_INSTANCE).resolve()
 
 
-class Kind:
+class Kind(ABC):
     """A way to read one variable; the subclasses are frozen dataclasses."""
 
+    @abstractmethod
     def parse(self, raw: str | None, name: str, default: Any, context: Context) -> Any:
-        raise NotImplementedError
+        """The value of ``raw`` (``None`` when unset); :class:`ConfigError` naming ``name``."""
 
+    @abstractmethod
     def accepts(self) -> str:
-        raise NotImplementedError
+        """What the README's table says the variable accepts."""
 
 
 @dataclass(frozen=True)
